@@ -1,0 +1,224 @@
+"""The DuckDB database: where it lives, its versioned schema, and the read snapshots.
+
+DuckDB locks a file per process: a writer excludes every reader and a reader
+excludes writers. So the ETL is the only process that opens the main file, and
+after each change it publishes an immutable copy (a snapshot) that the dashboard
+opens read-only. A new snapshot gets a new file name, so a viewer never blocks an
+ingest and an ingest never disturbs a viewer.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+from etl.catalogue import DATA_DIR, load_catalogue
+
+SCHEMA_VERSION = 1
+DEFAULT_DB = DATA_DIR / "dashboard.duckdb"
+SNAPSHOTS_KEPT = 3
+
+_TABLES = """
+create table if not exists meta (key varchar primary key, value varchar);
+
+create table if not exists units (
+    unit_code varchar primary key,
+    name varchar not null,
+    short_name varchar not null,
+    unit_type varchar not null,
+    area varchar,
+    valid_from integer,
+    valid_to integer,
+    successor_code varchar,
+    rank_pool varchar not null,
+    aliases varchar
+);
+
+create table if not exists indicators (
+    code varchar primary key,
+    domain varchar not null,
+    name_vi varchar not null,
+    short_vi varchar not null,
+    unit_vi varchar,
+    kind varchar not null,
+    min_value double,
+    max_value double,
+    direction varchar not null,
+    n_code varchar,
+    restate varchar not null,
+    rule varchar,
+    position integer not null
+);
+
+create sequence if not exists submission_id_seq start 1;
+
+-- one row per file version and unit-year received (a wide history file gives one
+-- row per unit-year it holds); rejected files have a row too
+create table if not exists submissions (
+    submission_id bigint primary key default nextval('submission_id_seq'),
+    unit_code varchar,
+    year integer,
+    status varchar not null check (status in ('accepted', 'rejected', 'superseded')),
+    sha256 varchar not null,
+    source_name varchar not null,
+    raw_path varchar,
+    file_format varchar,
+    received_at timestamp not null,
+    submitted_by varchar,
+    n_values integer not null default 0,
+    errors json,
+    warnings json,
+    superseded_at timestamp
+);
+
+create table if not exists submitted_values (
+    submission_id bigint not null,
+    indicator_code varchar not null,
+    value_num double,
+    value_text varchar,
+    source_cell varchar
+);
+"""
+
+_VIEWS = """
+create or replace view current_values as
+select s.unit_code, s.year, v.indicator_code, v.value_num, v.value_text
+from submitted_values v
+join submissions s using (submission_id)
+where s.status = 'accepted';
+
+-- each unit with the unit that carries its history in today's structure
+create or replace view unit_lineage as
+with recursive chain(unit_code, current_code, depth) as (
+    select unit_code, unit_code, 0 from units
+    union all
+    select c.unit_code, u.successor_code, c.depth + 1
+    from chain c join units u on u.unit_code = c.current_code
+    where u.successor_code is not null and c.depth < 20
+)
+select unit_code, arg_max(current_code, depth) as current_code
+from chain group by unit_code;
+"""
+
+
+def db_path(path: str | os.PathLike | None = None) -> Path:
+    """The database file: `path`, else $DASHBOARD_DB, else data/dashboard.duckdb."""
+    return Path(path or os.environ.get("DASHBOARD_DB") or DEFAULT_DB)
+
+
+def raw_dir(db: Path) -> Path:
+    """Where received files are kept, by hash, next to the database."""
+    return db.parent / "raw"
+
+
+def snapshot_dir(db: Path) -> Path:
+    return db.parent / f"{db.stem}.snapshots"
+
+
+def _wide_view_sql() -> str:
+    # one column per indicator: numbers for numeric kinds, text otherwise
+    cols = []
+    for ind in load_catalogue().values():
+        field = "value_num" if ind.is_numeric else "value_text"
+        cols.append(f"max({field}) filter (where indicator_code = '{ind.code}') as {ind.code}")
+    return (
+        "create or replace view unit_year_wide as select unit_code, year, "
+        + ", ".join(cols)
+        + " from current_values group by unit_code, year"
+    )
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create or upgrade the schema and refresh the catalogue table from the CSV."""
+    con.execute(_TABLES)
+    row = con.execute("select value from meta where key = 'schema_version'").fetchone()
+    if row and int(row[0]) > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"Cơ sở dữ liệu có phiên bản cấu trúc {row[0]}, mới hơn phần mềm ({SCHEMA_VERSION}); hãy cập nhật phần mềm."
+        )
+    con.execute("insert or replace into meta values ('schema_version', ?)", [str(SCHEMA_VERSION)])
+    con.execute("insert or ignore into meta values ('data_version', '0')")
+    con.execute("delete from indicators")
+    con.executemany(
+        "insert into indicators values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            [i.code, i.domain, i.name_vi, i.short_vi, i.unit_vi, i.kind, i.min, i.max,
+             i.direction, i.n_code, i.restate, _rule_text(i), i.position]
+            for i in load_catalogue().values()
+        ],
+    )  # fmt: skip
+    con.execute(_VIEWS)
+    con.execute(_wide_view_sql())
+
+
+def _rule_text(ind) -> str | None:
+    if ind.choices:
+        return "one of: " + " | ".join(ind.choices)
+    return "; ".join(r.text for r in ind.rules) or None
+
+
+def connect(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the main database read-write, creating it and its schema when missing."""
+    db = db_path(path)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db))
+    con.execute("begin")
+    create_schema(con)
+    con.execute("commit")
+    return con
+
+
+def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    row = con.execute("select value from meta where key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    con.execute("insert or replace into meta values (?, ?)", [key, value])
+
+
+def bump_data_version(con: duckdb.DuckDBPyConnection) -> int:
+    """Mark a change; call inside the transaction that makes it."""
+    version = int(get_meta(con, "data_version") or 0) + 1
+    set_meta(con, "data_version", str(version))
+    return version
+
+
+def latest_snapshot(db: Path) -> Path | None:
+    """The newest published snapshot of `db`, or None."""
+    folder = snapshot_dir(db)
+    if not folder.is_dir():
+        return None
+    snaps = sorted(folder.glob("v*.duckdb"))
+    return snaps[-1] if snaps else None
+
+
+def publish_snapshot(con: duckdb.DuckDBPyConnection, db: Path) -> Path:
+    """Copy the committed database to a new read-only snapshot file and prune old ones.
+
+    The copy is written under a temporary name and renamed, so a reader sees either
+    the previous snapshot or the complete new one. Marts are materialised as tables.
+    """
+    version = int(get_meta(con, "data_version") or 0)
+    folder = snapshot_dir(db)
+    folder.mkdir(parents=True, exist_ok=True)
+    final = folder / f"v{version:09d}.duckdb"
+    if final.exists():
+        return final
+    tmp = folder / f"tmp-{os.getpid()}.duckdb"
+    tmp.unlink(missing_ok=True)
+    source = con.execute("select current_database()").fetchone()[0]
+    con.execute(f"attach '{tmp}' as snap")
+    try:
+        con.execute(f"copy from database {source} to snap")
+        con.execute("create table snap.mart_unit_year as select * from snap.unit_year_wide")
+    finally:
+        con.execute("detach snap")
+    os.replace(tmp, final)
+    for old in sorted(folder.glob("v*.duckdb"))[:-SNAPSHOTS_KEPT]:
+        # unlinking a file a viewer still has open is safe on POSIX; the viewer
+        # keeps reading it until it moves to the new snapshot
+        old.unlink(missing_ok=True)
+    return final
