@@ -9,12 +9,13 @@ ingest and an ingest never disturbs a viewer.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
 import duckdb
 
-from etl.catalogue import DATA_DIR, load_catalogue
+from etl.catalogue import CATALOGUE_CSV, DATA_DIR, load_catalogue
 
 SCHEMA_VERSION = 1
 DEFAULT_DB = DATA_DIR / "dashboard.duckdb"
@@ -130,14 +131,31 @@ def _wide_view_sql() -> str:
     )
 
 
-def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create or upgrade the schema and refresh the catalogue table from the CSV."""
-    con.execute(_TABLES)
-    row = con.execute("select value from meta where key = 'schema_version'").fetchone()
-    if row and int(row[0]) > SCHEMA_VERSION:
+def _catalogue_fingerprint() -> str:
+    return hashlib.sha256(CATALOGUE_CSV.read_bytes()).hexdigest()[:16]
+
+
+def _is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    if not con.execute("select count(*) from duckdb_tables() where table_name = 'meta'").fetchone()[0]:
+        return False
+    rows = dict(con.execute("select key, value from meta").fetchall())
+    version = int(rows.get("schema_version") or 0)
+    if version > SCHEMA_VERSION:
         raise RuntimeError(
-            f"Cơ sở dữ liệu có phiên bản cấu trúc {row[0]}, mới hơn phần mềm ({SCHEMA_VERSION}); hãy cập nhật phần mềm."
+            f"Cơ sở dữ liệu có phiên bản cấu trúc {version}, mới hơn phần mềm ({SCHEMA_VERSION}); hãy cập nhật phần mềm."
         )
+    return version == SCHEMA_VERSION and rows.get("catalogue") == _catalogue_fingerprint()
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create or upgrade the schema and refresh the catalogue table from the CSV.
+
+    Writes nothing when the database is already current (a dry run stays a dry run).
+    """
+    if _is_current(con):
+        return
+    con.execute(_TABLES)
+    con.execute("insert or replace into meta values ('catalogue', ?)", [_catalogue_fingerprint()])
     con.execute("insert or replace into meta values ('schema_version', ?)", [str(SCHEMA_VERSION)])
     con.execute("insert or ignore into meta values ('data_version', '0')")
     con.execute("delete from indicators")

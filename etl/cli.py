@@ -1,0 +1,214 @@
+"""The command line: `python -m etl ingest|template|demo|units|check|snapshot`.
+
+Exit codes: 0 success, 1 when a file was rejected (or a check failed), 2 for a
+usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from contextlib import closing
+from pathlib import Path
+
+from etl.db import connect, db_path, get_meta, publish_snapshot
+from etl.ingest import FileResult, UsageError, ingest_paths, replace_units, summary
+
+_STATUS_VI = {"accepted": "ĐÃ NHẬN", "rejected": "TỪ CHỐI", "unchanged": "KHÔNG ĐỔI"}
+
+
+def _print_human(results: list[FileResult], dry_run: bool) -> None:
+    for r in results:
+        who = f" {r.unit_code or '?'} năm {r.year or '?'}" if r.status != "rejected" or r.unit_code else ""
+        print(f"[{_STATUS_VI[r.status]}] {r.path}{who}")
+        for m in r.errors:
+            print(f"    Lỗi: {m.message}")
+        for m in r.warnings:
+            print(f"    Cảnh báo: {m.message}")
+    s = summary(results)
+    prefix = "Kiểm tra thử (không ghi gì vào cơ sở dữ liệu): " if dry_run else ""
+    print(
+        f"{prefix}{s['accepted']} tệp được nhận, {s['rejected']} tệp bị từ chối, {s['unchanged']} tệp không đổi."
+    )
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    db = db_path(args.db)
+    if args.dry_run and not db.exists():
+        # a dry run must not create the database either: validate against a throwaway copy
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            return _ingest(args, Path(tmp) / "dry.duckdb", fresh=True)
+    return _ingest(args, db, fresh=False)
+
+
+def _ingest(args: argparse.Namespace, db: Path, fresh: bool) -> int:
+    with closing(connect(db)) as con:
+        if not con.execute("select count(*) from units").fetchone()[0]:
+            _use_demo_registry(con, quiet=fresh)
+        results = ingest_paths(
+            con, db, args.paths, dry_run=args.dry_run, submitted_by=args.by,
+            progress=sys.stdout.isatty() and not args.json,
+        )  # fmt: skip
+    if args.json:
+        doc = {"files": [r.as_dict() for r in results], "summary": summary(results)}
+        json.dump(doc, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        _print_human(results, args.dry_run)
+    return 1 if any(r.status == "rejected" for r in results) else 0
+
+
+def _use_demo_registry(con, quiet: bool) -> None:
+    """A database without a unit list gets the demo province's, with a notice."""
+    from etl.registry import DEMO_REGISTRY_CSV, read_registry
+
+    replace_units(con, read_registry(DEMO_REGISTRY_CSV))
+    if not quiet:
+        print(
+            "Chú ý: cơ sở dữ liệu chưa có danh sách đơn vị, tạm dùng danh sách của tỉnh minh họa. "
+            "Nạp danh sách thật bằng: python -m etl units load danh_sach_don_vi.csv",
+            file=sys.stderr,
+        )
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from etl.template import write_template
+
+    units = _registry_units(args.db)
+    unit = None
+    if args.unit:
+        by_code = {u.unit_code: u for u in units}
+        unit = by_code.get(args.unit.strip().upper())
+        if unit is None:
+            print(f"Không có đơn vị mã «{args.unit}» trong danh sách đơn vị.", file=sys.stderr)
+            return 2
+    write_template(Path(args.out), units, unit=unit, year=args.year)
+    print(f"Đã tạo mẫu báo cáo: {args.out}")
+    return 0
+
+
+def _registry_units(db_arg: str | None):
+    """Units from the latest snapshot (never blocks an ingest), else the demo registry."""
+    import duckdb
+
+    from etl.db import latest_snapshot
+    from etl.ingest import registry_from_db
+    from etl.registry import DEMO_REGISTRY_CSV, read_registry
+
+    snap = latest_snapshot(db_path(db_arg))
+    if snap is not None:
+        with closing(duckdb.connect(str(snap), read_only=True)) as con:
+            units = list(registry_from_db(con).units.values())
+        if units:
+            return units
+    return read_registry(DEMO_REGISTRY_CSV)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from etl.demo import build_demo
+
+    result = build_demo(db_path(args.db), scale=args.scale)
+    print(f"Đã tạo dữ liệu minh họa ({args.scale}): {result}")
+    return 0
+
+
+def cmd_units(args: argparse.Namespace) -> int:
+    from etl.ingest import registry_from_db, units_frame
+    from etl.registry import read_registry
+
+    db = db_path(args.db)
+    with closing(connect(db)) as con:
+        if args.action == "load":
+            if get_meta(con, "is_demo") == "1":
+                print(
+                    "Cơ sở dữ liệu này là dữ liệu minh họa. Hãy dùng một tệp cơ sở dữ liệu mới "
+                    "(tuỳ chọn --db hoặc biến DASHBOARD_DB) cho danh sách đơn vị thật.",
+                    file=sys.stderr,
+                )
+                return 2
+            try:
+                units = read_registry(Path(args.file))
+                replace_units(con, units)
+            except (ValueError, OSError) as exc:
+                print(str(exc), file=sys.stderr)
+                return 1
+            publish_snapshot(con, db)
+            print(f"Đã nạp {len(units)} đơn vị từ {args.file}.")
+        else:
+            frame = units_frame(list(registry_from_db(con).units.values()))
+            Path(args.file).write_bytes(b"\xef\xbb\xbf" + frame.write_csv().encode("utf-8"))
+            print(f"Đã xuất {frame.height} đơn vị ra {args.file}.")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from etl.checks import run_checks
+
+    with closing(connect(db_path(args.db))) as con:
+        failures = run_checks(con)
+    for f in failures:
+        print(f"Không đạt: {f}")
+    print("Tất cả kiểm tra đều đạt." if not failures else f"{len(failures)} kiểm tra không đạt.")
+    return 1 if failures else 0
+
+
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    db = db_path(args.db)
+    with closing(connect(db)) as con:
+        print(f"Đã xuất bản bản đọc: {publish_snapshot(con, db)}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m etl", description="Nạp và quản lý số liệu báo cáo công tác dân vận ngành Y tế."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    db_help = "tệp cơ sở dữ liệu (mặc định: biến DASHBOARD_DB hoặc data/dashboard.duckdb)"
+
+    p = sub.add_parser("ingest", help="nạp tệp báo cáo (.xlsx, .csv) hoặc cả thư mục")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="tệp hoặc thư mục (tìm cả thư mục con)")
+    p.add_argument("--db", help=db_help)
+    p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    p.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi gì")
+    p.add_argument("--by", help="người nộp/nạp tệp (mặc định: tên người dùng máy)")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("template", help="tạo mẫu báo cáo Excel cho một đơn vị và năm")
+    p.add_argument("--out", required=True, help="tệp .xlsx sẽ tạo")
+    p.add_argument("--unit", help="mã đơn vị điền sẵn")
+    p.add_argument("--year", type=int, help="năm báo cáo điền sẵn")
+    p.add_argument("--db", help=db_help)
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("demo", help="tạo lại cơ sở dữ liệu minh họa")
+    p.add_argument("--db", help=db_help)
+    p.add_argument("--scale", choices=("province", "national"), default="province", help="quy mô dữ liệu")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("units", help="nạp hoặc xuất danh sách đơn vị (CSV sửa được bằng Excel)")
+    p.add_argument("action", choices=("load", "export"), help="load: nạp danh sách; export: xuất ra CSV")
+    p.add_argument("file", help="tệp CSV danh sách đơn vị")
+    p.add_argument("--db", help=db_help)
+    p.set_defaults(func=cmd_units)
+
+    p = sub.add_parser("check", help="kiểm tra tính toàn vẹn của số liệu đã nạp")
+    p.add_argument("--db", help=db_help)
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("snapshot", help="xuất bản lại bản đọc cho trang theo dõi")
+    p.add_argument("--db", help=db_help)
+    p.set_defaults(func=cmd_snapshot)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2

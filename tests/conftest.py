@@ -1,0 +1,73 @@
+"""Shared test helpers: real submission files written the way units fill them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def write_submission(
+    path: Path,
+    unit: str | None,
+    year: object,
+    values: dict[str, object],
+    *,
+    sheet: str = "Báo cáo",
+    unit_name: str | None = None,
+) -> Path:
+    """A hand-filled workbook in the template's layout: title block, labels, header, rows."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet(sheet)
+    ws.merge_range("A1:G1", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    ws.merge_range("A2:G2", "Độc lập - Tự do - Hạnh phúc")
+    ws.write("B5", "Mã đơn vị")
+    if unit is not None:
+        ws.write("C5", unit)
+    ws.write("B6", "Tên đơn vị")
+    if unit_name is not None:
+        ws.write("C6", unit_name)
+    ws.write("B7", "Năm báo cáo")
+    ws.write("C7", year)
+    ws.write_row(
+        "A9", ["STT", "Mã chỉ tiêu", "Lĩnh vực", "Chỉ tiêu", "Đơn vị tính", "Giá trị", "Hướng dẫn nhập"]
+    )
+    row = 9
+    for i, (code, value) in enumerate(values.items(), start=1):
+        ws.write_row(row, 0, [i, code, "", "", ""])
+        if value is not None:
+            ws.write(row, 5, value)
+        row += 1
+    wb.close()
+    return path
+
+
+def run_etl(*args: str, db: Path | None = None, check: bool = False) -> subprocess.CompletedProcess:
+    """Run `python -m etl ...` as a user would, in a subprocess."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if db is not None:
+        env["DASHBOARD_DB"] = str(db)
+    proc = subprocess.run(
+        [sys.executable, "-m", "etl", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(proc.stdout + proc.stderr)
+    return proc
+
+
+def ingest_json(*paths: Path, db: Path, extra: tuple[str, ...] = ()) -> tuple[int, dict]:
+    proc = run_etl("ingest", *map(str, paths), "--db", str(db), "--json", *extra)
+    return proc.returncode, json.loads(proc.stdout)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "db" / "dashboard.duckdb"

@@ -1,0 +1,276 @@
+"""End-to-end: `python -m etl ingest` on real files, and its transaction guarantees."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import unicodedata
+from contextlib import closing
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl.checks import run_checks
+from tests.conftest import ROOT, ingest_json, run_etl, write_submission
+
+GOOD = {
+    "staff_total": "1.234",
+    "sat_inpatient_pct": "92,5%",
+    "sat_inpatient_n": 350,
+    "complaints_received": 12,
+    "complaints_resolved": 11,
+    "dv_self_rating": "Tốt",
+    "qcdc_conference": "Có",
+    "highlights": "Duy trì đường dây nóng, hòm thư góp ý.",
+}
+
+
+def query(db: Path, sql: str, params=None) -> list[tuple]:
+    with closing(duckdb.connect(str(db), read_only=True)) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def current(db: Path, unit: str, year: int) -> dict:
+    rows = query(
+        db,
+        "select indicator_code, coalesce(value_text, value_num::varchar) from current_values where unit_code = ? and year = ?",
+        [unit, year],
+    )
+    return dict(rows)
+
+
+def test_a_good_file_is_accepted_and_reported_as_json(tmp_path, db):
+    f = write_submission(tmp_path / "in" / "bvdkt_2024.xlsx", "BVDKT", 2024, GOOD)
+    code, doc = ingest_json(f, db=db)
+    assert code == 0
+    [entry] = doc["files"]
+    assert entry["status"] == "accepted"
+    assert (entry["unit_code"], entry["year"]) == ("BVDKT", 2024)
+    assert len(entry["sha256"]) == 64
+    assert doc["summary"] == {"accepted": 1, "rejected": 0, "unchanged": 0}
+    values = current(db, "BVDKT", 2024)
+    assert values["staff_total"] == "1234.0"
+    assert values["sat_inpatient_pct"] == "92.5"
+    assert values["dv_self_rating"] == "Tốt"
+    [(status, name)] = query(db, "select status, source_name from submissions")
+    assert (status, name) == ("accepted", "bvdkt_2024.xlsx")
+    # the raw file is kept under data/raw by its hash
+    assert (
+        db.parent / "raw" / entry["sha256"][:2] / f"{entry['sha256']}.xlsx"
+    ).read_bytes() == f.read_bytes()
+
+
+def test_same_file_twice_is_unchanged(tmp_path, db):
+    f = write_submission(tmp_path / "a.xlsx", "BVDKT", 2024, GOOD)
+    ingest_json(f, db=db)
+    copy = tmp_path / "copy_of_a.xlsx"
+    shutil.copy(f, copy)
+    code, doc = ingest_json(copy, db=db)
+    assert code == 0
+    assert doc["files"][0]["status"] == "unchanged"
+    assert query(db, "select count(*) from submissions") == [(1,)]
+
+
+def test_resubmission_supersedes_and_keeps_the_old_version(tmp_path, db):
+    first = write_submission(tmp_path / "v1.xlsx", "BVDKT", 2024, GOOD)
+    second = write_submission(tmp_path / "v2.xlsx", "BVDKT", 2024, {**GOOD, "complaints_received": 15})
+    ingest_json(first, db=db)
+    code, doc = ingest_json(second, db=db)
+    assert code == 0 and doc["files"][0]["status"] == "accepted"
+    assert current(db, "BVDKT", 2024)["complaints_received"] == "15.0"
+    statuses = dict(query(db, "select source_name, status from submissions"))
+    assert statuses == {"v1.xlsx": "superseded", "v2.xlsx": "accepted"}
+    assert run_checks(duckdb.connect(str(db), read_only=True)) == []
+
+
+def test_rejected_file_after_an_accepted_one_changes_nothing(tmp_path, db):
+    ok = write_submission(tmp_path / "ok.xlsx", "BVDKT", 2024, GOOD)
+    bad = write_submission(tmp_path / "bad.xlsx", "BVDKT", 2024, {**GOOD, "complaints_resolved": 40})
+    ingest_json(ok, db=db)
+    before = current(db, "BVDKT", 2024)
+    code, doc = ingest_json(bad, db=db)
+    assert code == 1
+    [entry] = doc["files"]
+    assert entry["status"] == "rejected"
+    [err] = entry["errors"]
+    assert err["indicator"] == "complaints_resolved"
+    assert err["where"].startswith("Báo cáo!F")
+    assert "bad.xlsx" in err["message"] and "Cách sửa" in err["message"]
+    assert current(db, "BVDKT", 2024) == before
+    rows = query(db, "select status, errors from submissions where source_name = 'bad.xlsx'")
+    assert rows[0][0] == "rejected" and "complaints_resolved" in rows[0][1]
+
+
+def test_dry_run_writes_nothing(tmp_path, db):
+    f = write_submission(tmp_path / "a.xlsx", "BVDKT", 2024, GOOD)
+    code, doc = ingest_json(f, db=db, extra=("--dry-run",))
+    assert code == 0 and doc["files"][0]["status"] == "accepted"
+    assert not db.exists()
+    assert not (db.parent / "raw").exists()
+    ingest_json(write_submission(tmp_path / "b.xlsx", "BVM", 2024, GOOD), db=db)
+    mtime, size = db.stat().st_mtime_ns, db.stat().st_size
+    code, doc = ingest_json(f, db=db, extra=("--dry-run",))
+    assert doc["files"][0]["status"] == "accepted"
+    assert (db.stat().st_mtime_ns, db.stat().st_size) == (mtime, size)
+    assert query(db, "select count(*) from submissions") == [(1,)]
+
+
+TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def encode_cp1258(text: str) -> bytes:
+    """Encode as Windows-1258 does: letters like ô, ư precomposed, tone marks as combining characters."""
+    out = []
+    for ch in text:
+        decomposed = unicodedata.normalize("NFD", ch)
+        tones = "".join(c for c in decomposed if c in TONE_MARKS)
+        base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in TONE_MARKS))
+        out.append(base + tones)
+    return "".join(out).encode("cp1258")
+
+
+MESSY_CSV = {
+    "bom_semicolon.csv": ("utf-8-sig", ";"),
+    "utf16_tab.csv": ("utf-16", "\t"),
+    "legacy_cp1258.csv": ("cp1258", ","),
+}
+
+
+def _template_csv(unit_name: str, year: int, values: dict, sep: str) -> str:
+    lines = [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "",
+        f"Mã đơn vị{sep}",
+        f"Tên đơn vị{sep}{unit_name}",
+        f"Năm báo cáo{sep}{year}",
+        "",
+    ]
+    lines.append(f"Mã chỉ tiêu{sep}Giá trị")
+    lines += [f'{k}{sep}"{v}"' if sep == "," else f"{k}{sep}{v}" for k, v in values.items()]
+    return "\r\n".join(lines) + "\r\n"
+
+
+@pytest.mark.parametrize("name", list(MESSY_CSV))
+def test_csv_encodings_and_separators(tmp_path, db, name):
+    encoding, sep = MESSY_CSV[name]
+    text = _template_csv(
+        "Trung tâm Y tế huyện Hoà Thuận",
+        2023,
+        {"staff_total": "1.234", "sat_staff_pct": "88,5", "sat_staff_n": "120"},
+        sep,
+    )
+    path = tmp_path / name
+    path.write_bytes(encode_cp1258(text) if encoding == "cp1258" else text.encode(encoding))
+    code, doc = ingest_json(path, db=db)
+    assert doc["files"][0]["errors"] == []
+    assert code == 0
+    assert current(db, "TTYT_HOATHUAN", 2023) == {
+        "staff_total": "1234.0",
+        "sat_staff_pct": "88.5",
+        "sat_staff_n": "120.0",
+    }
+
+
+def test_folder_with_every_mess(tmp_path, db):
+    inbox = tmp_path / "inbox"
+    write_submission(
+        inbox / "2024" / "nfd_name.xlsx",
+        None,
+        2024,
+        GOOD,
+        unit_name=unicodedata.normalize("NFD", "BVĐK tỉnh"),
+    )
+    write_submission(inbox / "2024" / "fraction.xlsx", "BVM", 2024, {**GOOD, "sat_inpatient_pct": 0.925})
+    write_submission(inbox / "2024" / "unknown_unit.xlsx", "BV_KHONG_CO", 2024, GOOD)
+    write_submission(inbox / "2024" / "wrong_year.xlsx", "BVPH", 2031, GOOD)
+    write_submission(inbox / "2024" / "merged_unit.xlsx", "TTYT_PHULAM", 2025, GOOD)
+    (inbox / "2024" / "~$lockfile.xlsx").write_bytes(b"lock")
+    (inbox / "notes.txt").write_text("không phải báo cáo")
+    (inbox / "broken.xlsx").write_bytes(b"PK\x03\x04 this is not really a workbook")
+    code, doc = ingest_json(inbox, db=db)
+    assert code == 1
+    by_name = {Path(f["path"]).name: f for f in doc["files"]}
+    assert "~$lockfile.xlsx" not in by_name and "notes.txt" not in by_name
+    assert by_name["nfd_name.xlsx"]["status"] == "accepted"
+    assert by_name["nfd_name.xlsx"]["unit_code"] == "BVDKT"
+    assert by_name["fraction.xlsx"]["status"] == "accepted"
+    assert any("phân số" in w["message"] for w in by_name["fraction.xlsx"]["warnings"])
+    for name, fragment in [
+        ("unknown_unit.xlsx", "không có đơn vị"),
+        ("wrong_year.xlsx", "tương lai"),
+        ("merged_unit.xlsx", "TTYTKV_HOATHUAN"),
+        ("broken.xlsx", "broken.xlsx"),
+    ]:
+        entry = by_name[name]
+        assert entry["status"] == "rejected", name
+        assert fragment in entry["errors"][0]["message"], (name, entry["errors"])
+    assert doc["summary"] == {"accepted": 2, "rejected": 4, "unchanged": 0}
+    rejected = query(db, "select count(*) from submissions where status = 'rejected'")
+    assert rejected == [(4,)]
+
+
+def test_wide_history_table(tmp_path, db):
+    path = tmp_path / "lich_su.csv"
+    path.write_text(
+        "Bảng số liệu lịch sử do Sở tổng hợp\n"
+        "unit_code;year;staff_total;sat_inpatient_pct;sat_inpatient_n;dv_official_rating\n"
+        "BVDKT;2016;1.050;90,1;800;Tốt\n"
+        "BVDKT;2017;1.080;91,3;820;Xuất sắc\n"
+        "CDC;2018;120;;;Khá\n",
+        encoding="utf-8-sig",
+    )
+    code, doc = ingest_json(path, db=db)
+    assert code == 0, doc
+    assert current(db, "BVDKT", 2017)["sat_inpatient_pct"] == "91.3"
+    assert current(db, "CDC", 2018) == {"staff_total": "120.0", "dv_official_rating": "Khá"}
+    assert query(db, "select count(*) from submissions where status = 'accepted'") == [(3,)]
+
+
+def test_usage_errors_exit_2(tmp_path, db):
+    assert run_etl("ingest", str(tmp_path / "missing.xlsx"), "--db", str(db)).returncode == 2
+    assert run_etl().returncode == 2
+    assert run_etl("ingest").returncode == 2
+
+
+def test_killed_mid_folder_leaves_only_whole_files(tmp_path, db):
+    inbox = tmp_path / "inbox"
+    units = ["BVDKT", "BVM", "BVPH", "BVTT", "BVSN", "CDC", "TTKN", "TTPY"]
+    for year in range(2015, 2025):
+        for unit in units:
+            if unit == "CDC" and year < 2018:
+                continue
+            write_submission(inbox / f"{unit}_{year}.xlsx", unit, year, {**GOOD, "staff_total": 100 + year})
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "etl", "ingest", str(inbox), "--db", str(db)], cwd=ROOT, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    raw = db.parent / "raw"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(raw.glob("*/*"))) < 10:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    with closing(duckdb.connect(str(db))) as con:
+        accepted = con.execute("select count(*) from submissions where status = 'accepted'").fetchone()[0]
+        assert 0 < accepted < 77
+        # every accepted file has all its values, nothing half-written
+        assert (
+            con.execute(
+                "select count(*) from submissions s where n_values <> "
+                "(select count(*) from submitted_values v where v.submission_id = s.submission_id)"
+            ).fetchone()[0]
+            == 0
+        )
+        assert con.execute("select count(*) from submitted_values").fetchone()[0] == accepted * len(GOOD)
+        assert run_checks(con) == []
+    code, doc = ingest_json(inbox, db=db)
+    assert code == 0
+    assert doc["summary"]["rejected"] == 0
+    assert doc["summary"]["accepted"] + doc["summary"]["unchanged"] == 77
+    assert query(db, "select count(*) from submissions where status = 'accepted'") == [(77,)]
