@@ -13,6 +13,10 @@ from etl.catalogue import load_catalogue
 # (description, query returning offending rows); an empty result means the check holds
 _CHECKS: list[tuple[str, str]] = [
     (
+        "mã báo cáo không trùng",
+        "select submission_id from submission_log group by all having count(*) > 1",
+    ),
+    (
         "mỗi đơn vị, mỗi năm có nhiều nhất một báo cáo đang có hiệu lực",
         "select unit_code, year from submissions where status = 'accepted' group by all having count(*) > 1",
     ),
@@ -31,9 +35,14 @@ _CHECKS: list[tuple[str, str]] = [
         "and not exists (select 1 from units v where v.unit_code = u.successor_code)",
     ),
     (
-        "mỗi giá trị thuộc về một báo cáo đã nhận",
-        "select v.submission_id from submitted_values v left join submissions s using (submission_id) "
-        "where s.submission_id is null or s.status = 'rejected'",
+        "báo cáo bị từ chối không mang số liệu",
+        "select submission_id from submissions where status = 'rejected' and indicator_codes is not null",
+    ),
+    (
+        "số giá trị của mỗi báo cáo khớp với n_values",
+        "select submission_id from submissions where status <> 'rejected' and not ("
+        "len(indicator_codes) = n_values and len(values_num) = n_values "
+        "and len(values_text) = n_values and len(source_cells) = n_values)",
     ),
     (
         "mã chỉ tiêu có trong danh mục",

@@ -53,15 +53,17 @@ create table if not exists indicators (
     position integer not null
 );
 
-create sequence if not exists submission_id_seq start 1;
-
--- one row per file version and unit-year received (a wide history file gives one
--- row per unit-year it holds); rejected files have a row too
-create table if not exists submissions (
-    submission_id bigint primary key default nextval('submission_id_seq'),
+-- the log of every file version received, one row per unit-year it holds (a wide
+-- history file gives many rows); rejected files have a row too. It is append-only:
+-- whether an accepted version is still in force or superseded is derived in the
+-- `submissions` view, so a file is written by exactly one insert (one transaction)
+-- and nothing is ever updated in place. Values travel with their row as parallel
+-- lists, because per-statement cost dominates small files (see bench/ingest.py).
+create table if not exists submission_log (
+    submission_id bigint not null,
     unit_code varchar,
     year integer,
-    status varchar not null check (status in ('accepted', 'rejected', 'superseded')),
+    outcome varchar not null check (outcome in ('accepted', 'rejected')),
     sha256 varchar not null,
     source_name varchar not null,
     raw_path varchar,
@@ -71,24 +73,38 @@ create table if not exists submissions (
     n_values integer not null default 0,
     errors json,
     warnings json,
-    superseded_at timestamp
-);
-
-create table if not exists submitted_values (
-    submission_id bigint not null,
-    indicator_code varchar not null,
-    value_num double,
-    value_text varchar,
-    source_cell varchar
+    indicator_codes varchar[],
+    values_num double[],
+    values_text varchar[],
+    source_cells varchar[]
 );
 """
 
 _VIEWS = """
+create or replace view submissions as
+select submission_id, unit_code, year,
+       case when outcome = 'rejected' then 'rejected'
+            when lead(submission_id) over w is null then 'accepted'
+            else 'superseded' end as status,
+       sha256, source_name, raw_path, file_format, received_at, submitted_by, n_values, errors, warnings,
+       case when outcome = 'accepted' then lead(received_at) over w end as superseded_at,
+       indicator_codes, values_num, values_text, source_cells
+from submission_log
+window w as (partition by unit_code, year, outcome order by submission_id);
+
+create or replace view submitted_values as
+select submission_id, unit_code, year, status,
+       unnest(indicator_codes) as indicator_code,
+       unnest(values_num) as value_num,
+       unnest(values_text) as value_text,
+       unnest(source_cells) as source_cell
+from submissions
+where indicator_codes is not null;
+
 create or replace view current_values as
-select s.unit_code, s.year, v.indicator_code, v.value_num, v.value_text
-from submitted_values v
-join submissions s using (submission_id)
-where s.status = 'accepted';
+select unit_code, year, indicator_code, value_num, value_text
+from submitted_values
+where status = 'accepted';
 
 -- each unit with the unit that carries its history in today's structure
 create or replace view unit_lineage as
@@ -232,6 +248,7 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, db: Path) -> Path:
     try:
         con.execute(f"copy from database {source} to snap")
         con.execute("create table snap.mart_unit_year as select * from snap.unit_year_wide")
+        con.execute("create table snap.mart_values as select * from snap.current_values")
     finally:
         con.execute("detach snap")
     os.replace(tmp, final)

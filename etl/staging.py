@@ -23,12 +23,14 @@ class Message:
         return asdict(self)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RawCell:
     """One indicator value as it sits in the file.
 
     `value` is None for a blank cell, a float for a cell Excel stored as a number,
     and a str for anything typed as text (to be parsed the Vietnamese way).
+    Not frozen: a wide history table makes hundreds of thousands of these and
+    frozen instances are several times slower to create.
     """
 
     indicator_text: str

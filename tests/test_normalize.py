@@ -95,7 +95,9 @@ def test_text_is_stored_nfc():
     assert parsed.value_text == unicodedata.normalize("NFC", decomposed)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [(2024.0, 2024), ("2024", 2024), ("Năm 2024", 2024), ("24", None)])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [(2024.0, 2024), ("2024", 2024), ("Năm 2024", 2024), ("24", None)]
+)
 def test_years(raw, expected):
     assert parse_year(raw) == expected
 

@@ -1,0 +1,1 @@
+"""The Streamlit dashboard: snapshot access, queries, metrics, formatting, charts and filters."""
