@@ -274,3 +274,48 @@ def test_killed_mid_folder_leaves_only_whole_files(tmp_path, db):
     assert doc["summary"]["rejected"] == 0
     assert doc["summary"]["accepted"] + doc["summary"]["unchanged"] == 77
     assert query(db, "select count(*) from submissions where status = 'accepted'") == [(77,)]
+
+
+def test_template_filled_by_hand_is_accepted(tmp_path, db):
+    """The acceptance path: blank template from the CLI, filled in Excel, ingested."""
+    import openpyxl
+
+    out = tmp_path / "mau.xlsx"
+    proc = run_etl("template", "--out", str(out), "--unit", "BVDKT", "--year", "2024", db=db)
+    assert proc.returncode == 0, proc.stderr
+    wb = openpyxl.load_workbook(out)
+    ws = next(
+        s
+        for s in wb.worksheets
+        if any(c.value == "Mã chỉ tiêu" for row in s.iter_rows(max_row=30) for c in row)
+    )
+    header = next(row for row in ws.iter_rows(max_row=30) if any(c.value == "Mã chỉ tiêu" for c in row))
+    code_col = next(c.column for c in header if c.value == "Mã chỉ tiêu")
+    value_col = next(c.column for c in header if c.value == "Giá trị")
+    labels = {
+        c.value: c for row in ws.iter_rows(max_row=header[0].row) for c in row if isinstance(c.value, str)
+    }
+    assert ws.cell(labels["Mã đơn vị"].row, labels["Mã đơn vị"].column + 1).value == "BVDKT"
+    assert str(ws.cell(labels["Năm báo cáo"].row, labels["Năm báo cáo"].column + 1).value) == "2024"
+    typed = {
+        "staff_total": "1.150",
+        "sat_inpatient_pct": "93,2",
+        "sat_inpatient_n": 410,
+        "dv_self_rating": "Tốt",
+    }
+    for row in range(header[0].row + 1, ws.max_row + 1):
+        code = ws.cell(row, code_col).value
+        if code in typed:
+            ws.cell(row, value_col).value = typed[code]
+    wb.save(out)
+    code, doc = ingest_json(out, db=db)
+    assert code == 0, doc
+    assert current(db, "BVDKT", 2024) == {
+        "staff_total": "1150.0", "sat_inpatient_pct": "93.2", "sat_inpatient_n": "410.0", "dv_self_rating": "Tốt",
+    }  # fmt: skip
+
+
+def test_template_for_an_unknown_unit_is_a_usage_error(tmp_path, db):
+    proc = run_etl("template", "--out", str(tmp_path / "x.xlsx"), "--unit", "KHONG_CO", db=db)
+    assert proc.returncode == 2
+    assert "KHONG_CO" in proc.stderr
