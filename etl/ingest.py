@@ -265,6 +265,12 @@ def _write_rejected(
     state.next_id += 1
 
 
+def _warnings_of(rec: ValidRecord, warnings: list[Message]) -> list[Message]:
+    """A wide file's warnings about one unit-year row, plus those about the whole file."""
+    mine = {v.source_cell for v in rec.values}
+    return [w for w in warnings if w.where in mine or w.where in ("", "toàn tệp")]
+
+
 def _accepted_rows(result, records, file_format, raw_path, received_at, by, first_id) -> pa.Table:
     n = len(records)
     column = lambda value: [value] * n  # noqa: E731
@@ -282,7 +288,7 @@ def _accepted_rows(result, records, file_format, raw_path, received_at, by, firs
             "submitted_by": column(by),
             "n_values": pa.array([len(r.values) for r in records], pa.int32()),
             "errors": column("[]"),
-            "warnings": column(_json(result.warnings)),
+            "warnings": [_json(_warnings_of(rec, result.warnings)) for rec in records],
             "indicator_codes": [[v.indicator_code for v in r.values] for r in records],
             "values_num": pa.array(
                 [[v.value_num for v in r.values] for r in records], pa.list_(pa.float64())

@@ -11,6 +11,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from etl.catalogue import DATA_DIR
@@ -79,12 +80,14 @@ def nfc(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
 
 
+@lru_cache(maxsize=65536)
 def name_key(text: str) -> str:
     """Matching key: NFC, lower case, no punctuation, abbreviations expanded."""
     words = re.sub(r"[^\w]+", " ", nfc(text).casefold()).split()
     return " ".join(_ABBREVIATIONS.get(w, w) for w in words)
 
 
+@lru_cache(maxsize=65536)
 def loose_key(text: str) -> str:
     """`name_key` without diacritics: 'Hoà' and 'Hòa' (old and new tone placement) meet here."""
     decomposed = unicodedata.normalize("NFD", name_key(text).replace("đ", "d"))

@@ -8,6 +8,7 @@ is wrong and how to fix it.
 from __future__ import annotations
 
 import difflib
+import math
 import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -219,12 +220,16 @@ def _check_rule(host: Indicator, rule: Rule, values, cells, out: _Messages) -> N
 def _check_outlier(
     unit_code: str, year: int, ind: Indicator, value: float, where: str, history: History, out
 ) -> None:
+    if ind.restate == "none":
+        return  # ranks and scores are relative to their pool and year, not to the unit's past
     past = [v for y, v in history.get((unit_code, ind.code), []) if y != year]
     if len(past) < OUTLIER_MIN_HISTORY:
         return
     median = statistics.median(past)
     mad = statistics.median(abs(v - median) for v in past) * 1.4826
-    spread = max(mad, 0.05 * abs(median), 1.0)
+    # small counts vary like Poisson counts (sd ~ sqrt(mean)): 7 complaints against a
+    # usual 2 is ordinary, so the spread never goes below sqrt(median)
+    spread = max(mad, 0.05 * abs(median), math.sqrt(abs(median)), 1.0)
     if abs(value - median) > OUTLIER_K * spread:
         out.warn(
             where,

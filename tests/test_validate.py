@@ -144,3 +144,14 @@ def test_outliers_against_the_units_own_history_are_warnings(registry):
     assert "trung vị 21" in warning.message
     calm = validate(_file({"complaints_received": "24"}), registry, TODAY)
     assert flag_outliers("bao_cao.xlsx", calm.records, history) == []
+
+
+def test_small_counts_and_ranks_are_not_flagged_as_outliers(registry):
+    history = {
+        ("BVDKT", "complaints_protracted"): [(2019, 2.0), (2020, 1.0), (2021, 2.0), (2022, 3.0), (2023, 2.0)],
+        ("BVDKT", "cchc_rank"): [(2019, 2.0), (2020, 1.0), (2021, 2.0), (2022, 3.0), (2023, 2.0)],
+    }
+    result = validate(
+        _file({"complaints_protracted": "7", "cchc_rank": "25", "cchc_rank_of": "30"}), registry, TODAY
+    )
+    assert flag_outliers("bao_cao.xlsx", result.records, history) == []
