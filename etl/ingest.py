@@ -169,9 +169,15 @@ class _State:
     def history_for(self, unit_codes: list[str]) -> History:
         missing = [u for u in unit_codes if u not in self._history_units]
         if missing:
+            # straight from the log, filtered first: the current_values view would
+            # unnest every value of every unit before filtering
             rows = self.con.execute(
-                "select unit_code, indicator_code, year, value_num from current_values "
-                "where value_num is not null and unit_code in (select unnest(?::varchar[]))",
+                "with latest as (select unit_code, year, indicator_codes, values_num from submission_log "
+                "where outcome = 'accepted' and unit_code in (select unnest(?::varchar[])) "
+                "qualify row_number() over (partition by unit_code, year order by submission_id desc) = 1) "
+                "select unit_code, code, year, value from ("
+                "select unit_code, year, unnest(indicator_codes) as code, unnest(values_num) as value from latest) "
+                "where value is not null",
                 [missing],
             ).fetchall()
             for unit_code, code, year, value in rows:

@@ -77,7 +77,9 @@ class Unit:
 
 def nfc(text: str) -> str:
     """Unicode NFC with collapsed whitespace: how every text from a file is stored."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split())
 
 
 @lru_cache(maxsize=65536)
