@@ -1,0 +1,97 @@
+"""Which snapshot the dashboard reads, and the read-only connection to it.
+
+The ETL owns the main database file; the dashboard only opens the newest published
+snapshot, read-only, so a viewer never blocks an ingest. On a fresh machine (no
+database at all) the demo province is built first; when the main file exists but has
+never been published, a snapshot is published from it (retrying while an ingest
+holds the file).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import streamlit as st
+
+from etl.db import connect, db_path, latest_snapshot, publish_snapshot
+
+# one first-run build per process, even when several browser sessions open at once
+_BUILD_LOCK = threading.Lock()
+_LOCK_RETRIES = 10
+_LOCK_WAIT_S = 1.0
+
+
+class SnapshotUnavailable(RuntimeError):
+    """The database exists but no snapshot could be published (the file stays locked)."""
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "lock" in text or "conflicting" in text
+
+
+def _publish_from_main(db: Path) -> Path:
+    """Publish a first snapshot of an existing main file, waiting while an ingest holds it."""
+    for _ in range(_LOCK_RETRIES):
+        try:
+            con = connect(db)
+        except duckdb.IOException as exc:
+            if not _is_lock_error(exc):
+                raise
+            time.sleep(_LOCK_WAIT_S)
+            continue
+        try:
+            return publish_snapshot(con, db)
+        finally:
+            con.close()
+    raise SnapshotUnavailable(str(db))
+
+
+def _build_demo(db: Path) -> None:
+    from etl.demo import build_demo  # imported lazily: only a fresh machine needs it
+
+    build_demo(db, scale="province")
+
+
+def ensure_snapshot(db: Path) -> Path:
+    """The newest snapshot of `db`, building the demo or publishing a first snapshot if needed."""
+    snap = latest_snapshot(db)
+    if snap is not None:
+        return snap
+    with _BUILD_LOCK:
+        snap = latest_snapshot(db)  # another session may have built it meanwhile
+        if snap is not None:
+            return snap
+        if not db.exists():
+            with st.spinner("Đang tạo dữ liệu minh họa..."):
+                _build_demo(db)
+            snap = latest_snapshot(db)
+            if snap is not None:
+                return snap
+        with st.spinner("Đang chuẩn bị bản đọc của cơ sở dữ liệu..."):
+            return _publish_from_main(db)
+
+
+def snapshot_path() -> Path:
+    """The snapshot this run reads (see ensure_snapshot); $DASHBOARD_DB selects the database."""
+    return ensure_snapshot(db_path())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def get_connection(snapshot: str) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to one snapshot; queries take a cursor each (thread safety).
+
+    A new snapshot path is a new cache entry, so new data means a new connection; old
+    entries fall out of the cache and their files stay readable until closed (POSIX).
+    """
+    return duckdb.connect(snapshot, read_only=True)
+
+
+def is_demo(snapshot: str) -> bool:
+    """True while the snapshot holds the demo province (meta is_demo = '1')."""
+    from app.queries import meta  # queries imports this module
+
+    return meta(snapshot).get("is_demo") == "1"

@@ -1,0 +1,145 @@
+"""The shared sidebar: year, period, unit type, area and how history is counted.
+
+Every widget is bound to a URL query parameter (`bind="query-params"`), so a copied
+link reproduces the view, and the values survive page switches. dashboard.py draws
+the sidebar once per run and stores the resulting `Filters` in st.session_state;
+pages read them with `current_filters()` and never draw filters of their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from etl.registry import UNIT_TYPES
+
+FILTERS_KEY = "filters"
+MODE_REPORTED = "Theo báo cáo gốc"
+MODE_RESTATED = "Quy đổi theo cơ cấu hiện tại"
+
+# query parameter names (also the widget keys)
+KEY_YEAR = "nam"
+KEY_PERIOD = "giai_doan"
+KEY_TYPES = "loai"
+KEY_AREAS = "dia_ban"
+KEY_MODE = "cach_tinh"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the reader chose in the sidebar; empty tuples mean "all"."""
+
+    snapshot: str
+    year: int
+    year_from: int
+    year_to: int
+    unit_types: tuple[str, ...] = ()
+    areas: tuple[str, ...] = ()
+    restated: bool = False
+
+    @property
+    def period_label(self) -> str:
+        """'2015–2025' (or '2024' for a single year), for chart titles."""
+        return str(self.year_from) if self.year_from == self.year_to else f"{self.year_from}–{self.year_to}"
+
+    @property
+    def scope_label(self) -> str:
+        """A short Vietnamese description of the unit filters, for captions."""
+        parts = []
+        if self.unit_types:
+            parts.append(", ".join(UNIT_TYPES.get(t, t) for t in self.unit_types))
+        if self.areas:
+            parts.append("địa bàn " + ", ".join(self.areas))
+        return "; ".join(parts) if parts else "tất cả đơn vị"
+
+
+def draw_sidebar(snapshot: str, years: list[int], areas: list[str]) -> Filters:
+    """Draw the filter widgets in the sidebar and return the chosen Filters."""
+    latest = years[-1]
+    with st.sidebar:
+        st.markdown("**Bộ lọc**")
+        year = st.selectbox(
+            "Năm xem chi tiết",
+            options=list(reversed(years)),
+            key=KEY_YEAR,
+            bind="query-params",
+            help="Năm dùng cho thẻ số liệu, bảng xếp hạng và so sánh đơn vị.",
+        )
+        if len(years) > 1:
+            period = st.select_slider(
+                "Giai đoạn theo dõi",
+                options=years,
+                value=(years[0], latest),
+                key=KEY_PERIOD,
+                bind="query-params",
+                help="Các năm hiển thị trên biểu đồ xu hướng.",
+            )
+        else:
+            period = (latest, latest)
+        unit_types = st.multiselect(
+            "Loại đơn vị",
+            options=list(UNIT_TYPES),
+            format_func=lambda code: UNIT_TYPES[code],
+            key=KEY_TYPES,
+            bind="query-params",
+            placeholder="Tất cả loại đơn vị",
+        )
+        chosen_areas = st.multiselect(
+            "Địa bàn",
+            options=areas,
+            key=KEY_AREAS,
+            bind="query-params",
+            placeholder="Tất cả địa bàn",
+        )
+        mode = st.radio(
+            "Cách tính số liệu lịch sử",
+            options=[MODE_REPORTED, MODE_RESTATED],
+            key=KEY_MODE,
+            bind="query-params",
+            help=(
+                "Theo báo cáo gốc: mỗi đơn vị với số liệu chính nó đã báo cáo. "
+                "Quy đổi theo cơ cấu hiện tại: số liệu của các đơn vị đã sáp nhập, đổi tên "
+                "được cộng (hoặc bình quân) vào đơn vị hiện nay kế thừa chúng."
+            ),
+        )
+    year_from, year_to = sorted(period)
+    return Filters(
+        snapshot=snapshot,
+        year=int(year if year is not None else latest),
+        year_from=int(year_from),
+        year_to=int(year_to),
+        unit_types=tuple(unit_types),
+        areas=tuple(chosen_areas),
+        restated=mode == MODE_RESTATED,
+    )
+
+
+def current_filters() -> Filters:
+    """The Filters dashboard.py stored for this run (pages call this)."""
+    filters = st.session_state.get(FILTERS_KEY)
+    if filters is None:
+        st.error("Không đọc được bộ lọc. Hãy mở bảng điều khiển từ trang chính (dashboard.py).")
+        st.stop()
+    return filters
+
+
+def page_header(
+    title: str, f: Filters, description: str, *, uses_year: bool = True, uses_period: bool = True
+) -> None:
+    """The page title, what it shows, and a one-line reminder of the filters in force."""
+    st.header(title)
+    parts = []
+    if uses_year:
+        parts.append(f"Năm chi tiết **{f.year}**")
+    if uses_period:
+        parts.append(f"giai đoạn **{f.period_label}**")
+    parts.append(f"phạm vi: {f.scope_label}")
+    parts.append(MODE_RESTATED.lower() if f.restated else MODE_REPORTED.lower())
+    line = "; ".join(parts)
+    st.caption(description + "  \n" + line[:1].upper() + line[1:] + ".")
+
+
+def no_data(message: str) -> None:
+    """A short Vietnamese explanation in place of a chart that has nothing to show."""
+    st.info(message, icon=":material/info:")

@@ -1,0 +1,266 @@
+"""Every SQL query the dashboard runs, against one read-only snapshot.
+
+Each public function takes the snapshot path first: it is the cache key, and a new
+snapshot (new data) is a new path, so an ingest shows at once. Values are bound
+parameters; column names come only from the indicator catalogue. Results are Polars
+frames (or plain Python values for tiny lookups), always fully fetched so a cursor
+never holds the connection.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from app.data import get_connection
+from app.metrics import restate_to_current
+from etl.catalogue import load_catalogue
+
+# Queries stay on single tables (the mart, units, submissions) and the pages join the small
+# cached units frame in Polars: joining the recursive lineage view in every query cost
+# 50-100 ms at national scale, the plain mart read costs 3 ms.
+UNITS_SQL = """
+select unit_code, name, short_name, unit_type, coalesce(area, '') as area, valid_from, valid_to,
+       successor_code, rank_pool, coalesce(aliases, '') as aliases
+from units
+"""
+
+YEARS_SQL = "select distinct year from mart_unit_year where year is not null order by year"
+
+META_SQL = "select key, value from meta"
+
+# one row per unit-year that ever had an accepted file: whether one is in force now, and
+# when the first version arrived (a later correction does not make a report late)
+RECEIVED_SQL = """
+select unit_code, year,
+       bool_or(status = 'accepted') as has_report,
+       min(received_at) filter (where status in ('accepted', 'superseded')) as first_received_at
+from submissions
+where unit_code is not null and year is not null
+group by unit_code, year
+"""
+
+UNIT_HISTORY_SQL = (
+    "select unit_code, year, {columns} from mart_unit_year where unit_code in (select unnest(?))"
+)
+
+# rank_group keeps rankings apart: a real province is one group (""); in the national
+# demo each province ranks its own units and unit codes carry the province (P07_...)
+_RANK_GROUP = pl.col("unit_code").str.extract(r"^(P\d\d)_", 1).fill_null("")
+
+
+def _numeric_or_text_codes(codes: tuple[str, ...]) -> list[str]:
+    """Only catalogue codes may become column names in SQL text."""
+    catalogue = load_catalogue()
+    unknown = [c for c in codes if c not in catalogue]
+    if unknown:
+        raise ValueError(f"unknown indicator codes: {unknown}")
+    return list(dict.fromkeys(codes))
+
+
+def _frame(snapshot: str, sql: str, params: list | None = None) -> pl.DataFrame:
+    cur = get_connection(snapshot).cursor()
+    try:
+        return cur.sql(sql, params=params).pl() if params else cur.sql(sql).pl()
+    finally:
+        cur.close()
+
+
+@st.cache_data(show_spinner=False)
+def meta(snapshot: str) -> dict[str, str]:
+    """The snapshot's meta table as a dict (is_demo, data_version, schema_version...)."""
+    cur = get_connection(snapshot).cursor()
+    try:
+        return dict(cur.execute(META_SQL).fetchall())
+    finally:
+        cur.close()
+
+
+@st.cache_data(show_spinner=False)
+def years(snapshot: str) -> list[int]:
+    """The years that have at least one accepted value, ascending."""
+    cur = get_connection(snapshot).cursor()
+    try:
+        return [int(r[0]) for r in cur.execute(YEARS_SQL).fetchall()]
+    finally:
+        cur.close()
+
+
+@st.cache_data(show_spinner=False)
+def units(snapshot: str) -> pl.DataFrame:
+    """Every registered unit with its type, area, validity, rank pool, current successor and rank group."""
+    registry = _frame(snapshot, UNITS_SQL)
+    return registry.with_columns(current_code=_current_codes(registry), rank_group=_RANK_GROUP).sort(
+        "unit_code"
+    )
+
+
+def _current_codes(registry: pl.DataFrame) -> pl.Series:
+    """Each unit's current successor, following successor_code like the unit_lineage view.
+
+    Done in Python: the recursive view costs more than the whole registry read at 5.000 units.
+    """
+    successor = dict(zip(registry["unit_code"].to_list(), registry["successor_code"].to_list(), strict=True))
+    out = []
+    for code in registry["unit_code"].to_list():
+        seen = {code}
+        while (nxt := successor.get(code)) and nxt not in seen and nxt in successor:
+            seen.add(nxt)
+            code = nxt
+        out.append(code)
+    return pl.Series("current_code", out, dtype=pl.String)
+
+
+def _with_units(values: pl.DataFrame, all_units: pl.DataFrame) -> pl.DataFrame:
+    """Unit attributes joined onto unit-year values, in the column order pages expect."""
+    attrs = all_units.select(*UNIT_ATTRIBUTES)
+    rest = [c for c in values.columns if c not in ("unit_code", "year")]
+    return (
+        values.join(attrs, on="unit_code", how="inner")
+        .select("year", *UNIT_ATTRIBUTES, *rest)
+        .sort("year", "unit_code")
+    )
+
+
+def unit_year(snapshot: str, codes: tuple[str, ...]) -> pl.DataFrame:
+    """One row per reported unit-year with the unit's attributes and the given indicator columns.
+
+    Blank stays null (not reported); the page decides how to draw it. Not cached itself:
+    `panel` caches its result.
+    """
+    cols = _numeric_or_text_codes(codes)
+    select = "".join(f", {c}" for c in cols)
+    values = _frame(snapshot, f"select unit_code, year{select} from mart_unit_year")
+    return _with_units(values, units(snapshot))
+
+
+def expected_units(all_units: pl.DataFrame, year_list: list[int]) -> pl.DataFrame:
+    """One row per unit and year the unit was active (valid_from/valid_to): who should report.
+
+    A unit closed in 2024 is not expected in 2025, so a reporting rate never passes 100%.
+    """
+    grid = all_units.select(*UNIT_ATTRIBUTES, "valid_from", "valid_to").join(
+        pl.DataFrame({"year": year_list}, schema={"year": pl.Int32}), how="cross"
+    )
+    active = (pl.col("valid_from").is_null() | (pl.col("valid_from") <= pl.col("year"))) & (
+        pl.col("valid_to").is_null() | (pl.col("year") <= pl.col("valid_to"))
+    )
+    return grid.filter(active).select("year", *UNIT_ATTRIBUTES)
+
+
+@st.cache_data(show_spinner=False)
+def received(snapshot: str) -> pl.DataFrame:
+    """Per unit-year that ever had an accepted file: has_report (one in force now), first_received_at."""
+    return _frame(snapshot, RECEIVED_SQL).with_columns(pl.col("year").cast(pl.Int32))
+
+
+def reporting(snapshot: str) -> pl.DataFrame:
+    """Units expected to report each year (expected_units) with `has_report` and `first_received_at`.
+
+    Built from three cached frames (units, years, received) rather than cached itself: a
+    cache hit copies the frame, and this one is the largest at national scale.
+    """
+    return (
+        expected_units(units(snapshot), years(snapshot))
+        .join(received(snapshot), on=["unit_code", "year"], how="left")
+        .with_columns(has_report=pl.col("has_report").fill_null(False))
+        .sort("year", "unit_code")
+    )
+
+
+@st.cache_data(show_spinner=False)
+def unit_texts(snapshot: str, unit_code: str) -> pl.DataFrame:
+    """One unit's ratings, yes/no criteria and free text (highlights, difficulties, proposals) by year."""
+    text_codes = [c for c, ind in load_catalogue().items() if not ind.is_numeric]
+    sql = UNIT_HISTORY_SQL.format(columns=", ".join(text_codes))
+    return _frame(snapshot, sql, [[unit_code]]).drop("unit_code").sort("year")
+
+
+# the unit attributes a unit-year frame carries (full names and validity stay in `units`:
+# cached frames are copied on every cache hit, so they are kept lean)
+UNIT_ATTRIBUTES = ("unit_code", "short_name", "unit_type", "area", "rank_pool", "current_code", "rank_group")
+
+
+def _with_survey_sizes(codes: tuple[str, ...]) -> tuple[str, ...]:
+    """The codes plus the survey-size indicators their rates are weighted by."""
+    catalogue = load_catalogue()
+    codes = tuple(_numeric_or_text_codes(codes))
+    extra = [catalogue[c].n_code for c in codes if catalogue[c].n_code]
+    return tuple(dict.fromkeys([*codes, *(e for e in extra if e)]))
+
+
+def restate_panel(wide: pl.DataFrame, all_units: pl.DataFrame, codes: tuple[str, ...]) -> pl.DataFrame:
+    """The as-reported panel attributed to today's units (metrics.restate_to_current).
+
+    Numeric indicators are combined by their catalogue rule; indicators the catalogue
+    does not restate (ranks, scores, ratings, text) keep only the values a unit that still
+    exists reported itself. Adds n_sources and source_units ("gộp từ ...": the units that
+    reported that year). Only lineage groups with more than one unit go through the
+    restating; every other unit's history is already today's.
+    """
+    catalogue = load_catalogue()
+    codes = tuple(c for c in codes if c in wide.columns)
+    numeric = [c for c in codes if catalogue[c].is_numeric and catalogue[c].restate != "none"]
+    own_codes = [c for c in codes if c not in numeric]
+    keys = ["unit_code", "year"]
+    moved = all_units.filter(pl.col("unit_code") != pl.col("current_code"))
+    in_lineage = pl.col("current_code").is_in(moved["current_code"].unique().implode())
+    sources = wide.group_by(pl.col("current_code").alias("unit_code"), "year").agg(
+        n_sources=pl.len().cast(pl.Int64), source_units=pl.col("unit_code").sort().str.join(", ")
+    )
+    # units outside any lineage: their own values are today's values
+    plain = wide.filter(~in_lineage).select(*keys, *codes)
+    parts: list[pl.DataFrame] = []
+    affected = wide.filter(in_lineage)
+    if numeric and not affected.is_empty():
+        long = affected.select(*keys, *(pl.col(c).cast(pl.Float64) for c in numeric)).unpivot(
+            index=keys, on=numeric, variable_name="indicator_code", value_name="value_num"
+        )
+        restated = restate_to_current(long, all_units.select("unit_code", "current_code"), catalogue)
+        parts.append(restated.pivot(on="indicator_code", index=keys, values="value_num"))
+    if own_codes and not affected.is_empty():
+        parts.append(affected.filter(pl.col("unit_code") == pl.col("current_code")).select(*keys, *own_codes))
+    merged = parts[0] if parts else affected.select(keys).head(0)
+    for extra in parts[1:]:
+        merged = merged.join(extra, on=keys, how="full", coalesce=True)
+    merged = merged.with_columns(
+        pl.lit(None, dtype=wide.schema[c]).alias(c) for c in codes if c not in merged.columns
+    ).select(*keys, *(pl.col(c).cast(wide.schema[c]) for c in codes))
+    combined = pl.concat([plain, merged], how="vertical")
+    attrs = all_units.select(*UNIT_ATTRIBUTES)
+    return (
+        combined.join(sources, on=keys, how="left")
+        .join(attrs, on="unit_code", how="inner")
+        .select("year", *UNIT_ATTRIBUTES, *codes, "n_sources", "source_units")
+        .sort("year", "unit_code")
+    )
+
+
+@st.cache_data(show_spinner=False)
+def panel(snapshot: str, codes: tuple[str, ...], restated: bool = False) -> pl.DataFrame:
+    """The unit-year frame a page charts: as reported, or restated to today's units.
+
+    Survey sizes behind the requested rates are always included (hovers and Wilson
+    intervals need them). One SQL query; restating is a Polars step on its result.
+    """
+    codes = _with_survey_sizes(codes)
+    wide = unit_year(snapshot, codes)
+    if not restated:
+        return wide.with_columns(n_sources=pl.lit(1, dtype=pl.Int64), source_units=pl.col("unit_code"))
+    return restate_panel(wide, units(snapshot), codes)
+
+
+@st.cache_data(show_spinner=False)
+def unit_history(
+    snapshot: str, codes: tuple[str, ...], unit_codes: tuple[str, ...], restated: bool = False
+) -> pl.DataFrame:
+    """The given units' rows (all years) with the given indicators; restated to today's units on demand.
+
+    For a restated history pass the unit and its predecessors (the whole lineage group).
+    """
+    cols = _numeric_or_text_codes(_with_survey_sizes(codes))
+    sql = UNIT_HISTORY_SQL.format(columns=", ".join(cols))
+    wide = _with_units(_frame(snapshot, sql, [list(unit_codes)]), units(snapshot))
+    if not restated:
+        return wide.with_columns(n_sources=pl.lit(1, dtype=pl.Int64), source_units=pl.col("unit_code"))
+    return restate_panel(wide, units(snapshot), tuple(cols))

@@ -1,0 +1,157 @@
+"""Xếp hạng CCHC: rank trajectories (bump chart), percentiles, score distribution, the year's
+ranking with ties, the Sở's own PAR rank (its own pool) and rank/score mismatches."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app import charts, queries, tables
+from app.downloads import download_buttons, show_chart, vietnamese_headers
+from app.filters import current_filters, no_data, page_header
+
+CODES = ("cchc_score", "cchc_rank", "cchc_rank_of")
+
+f = current_filters()
+page_header(
+    "Xếp hạng cải cách hành chính (CCHC)",
+    f,
+    "Thứ hạng CCHC do Sở Y tế chấm cho các đơn vị trực thuộc, và thứ hạng của chính Sở Y tế "
+    "trong các sở, ban, ngành do tỉnh chấm (hai nhóm xếp hạng riêng, không trộn lẫn).",
+)
+if f.restated:
+    st.info(
+        "Thứ hạng chỉ so sánh được trong cùng một đợt xếp hạng, nên trang này luôn dùng số liệu "
+        "theo báo cáo gốc, kể cả khi chọn quy đổi theo cơ cấu hiện tại.",
+        icon=":material/info:",
+    )
+
+all_units = queries.units(f.snapshot)
+panel_all = queries.panel(f.snapshot, CODES, False)
+# ranks belong to the whole pool: rank first, then narrow to the reader's scope
+ranked_all = tables.cchc_ranked(panel_all)
+groups = tables.rank_groups(all_units)
+group = ""
+if len(groups) > 1:
+    group = st.selectbox(
+        "Nhóm xếp hạng (mỗi Sở Y tế xếp hạng các đơn vị của mình)",
+        list(groups),
+        format_func=groups.get,
+        key="cchc_nhom",
+    )
+ranked_group = ranked_all.filter(ranked_all["rank_group"] == group)
+ranked = tables.scoped(ranked_group, f.unit_types, f.areas, f.year_from, f.year_to)
+
+mismatches = tables.rank_mismatches(tables.scoped(ranked_group, year_from=f.year_from, year_to=f.year_to))
+if not mismatches.is_empty():
+    st.warning(
+        f"**Kiểm tra dữ liệu:** {len(mismatches)} trường hợp thứ hạng đơn vị báo cáo không khớp với điểm chấm "
+        "(tính lại thứ hạng từ điểm của các đơn vị cùng đợt). Biểu đồ dùng thứ hạng tính từ điểm; "
+        "hãy đối chiếu với bảng xếp hạng gốc của Sở.",
+        icon=":material/warning:",
+    )
+    with st.expander("Xem các trường hợp lệch thứ hạng"):
+        st.dataframe(
+            tables.formatted(mismatches, {"cchc_score": 1}),
+            hide_index=True,
+            column_config={
+                "year": st.column_config.NumberColumn("Năm", format="%d"),
+                "unit_code": "Mã đơn vị",
+                "short_name": "Tên đơn vị",
+                "cchc_score": "Điểm CCHC",
+                "reported_label": "Hạng đơn vị báo cáo",
+                "computed_label": "Hạng tính từ điểm",
+            },
+        )
+        download_buttons(vietnamese_headers(mismatches), "cchc_lech_hang")
+
+st.subheader("Thứ hạng các đơn vị do Sở Y tế xếp hạng")
+partial_years = tables.incomplete_rank_years(ranked)
+if partial_years:
+    st.caption(
+        f"Năm {', '.join(map(str, partial_years))}: Sở xếp hạng cả đơn vị chưa có điểm trong dữ liệu "
+        "(báo cáo chưa nộp hoặc bị từ chối), nên dùng thứ hạng đơn vị báo cáo thay cho thứ hạng tính lại."
+    )
+if ranked.filter(ranked["rank"].is_not_null()).is_empty():
+    no_data("Không có đơn vị nào được xếp hạng CCHC trong phạm vi và giai đoạn đã chọn.")
+else:
+    in_view = ranked.filter(ranked["rank"].is_not_null()).unique("unit_code").sort("unit_code")
+    labels = charts.labels_for(in_view)
+    default = [c for c in tables.default_highlight(ranked, f.year) if c in labels][:8]
+    highlight = st.multiselect(
+        "Đơn vị làm nổi bật (tối đa 8)",
+        list(labels),
+        default=default,
+        format_func=labels.get,
+        max_selections=8,
+        key="cchc_don_vi",
+        placeholder="Gõ tên đơn vị để tìm",
+    )
+    show_chart(
+        charts.bump_chart(ranked, highlight),
+        ranked.select(
+            "year",
+            "unit_code",
+            "short_name",
+            "cchc_score",
+            "rank",
+            "rank_of",
+            "rank_label",
+            "is_tie",
+            "cchc_rank",
+            "cchc_rank_of",
+            "percentile",
+        ),
+        "cchc_bump",
+    )
+    if highlight:
+        chosen = ranked.filter(ranked["unit_code"].is_in(highlight))
+        show_chart(
+            charts.percentile_chart(ranked, highlight),
+            chosen.select("year", "unit_code", "short_name", "rank_label", "percentile"),
+            "cchc_percentile",
+        )
+    else:
+        no_data("Chọn ít nhất một đơn vị để xem bách phân vị thứ hạng.")
+    scores = ranked.filter(ranked["cchc_score"].is_not_null())
+    if scores.is_empty():
+        no_data("Các đơn vị chưa báo cáo điểm CCHC trong giai đoạn đã chọn.")
+    else:
+        show_chart(
+            charts.score_distribution_chart(scores),
+            scores.select("year", "unit_code", "short_name", "cchc_score", "rank_label"),
+            "cchc_phan_bo",
+        )
+
+    st.subheader(f"Bảng xếp hạng CCHC năm {f.year}")
+    league = tables.league_year(tables.scoped(ranked_group, f.unit_types, f.areas), f.year)
+    if league.is_empty():
+        no_data(f"Năm {f.year} chưa có đơn vị nào được xếp hạng trong phạm vi đã chọn.")
+    else:
+        st.caption(
+            "Đồng hạng: các đơn vị bằng điểm nhận cùng hạng, hạng kế tiếp bị bỏ qua (1, 2, 2, 4). "
+            "Hạng tính trong toàn bộ các đơn vị do Sở xếp hạng, kể cả khi đang lọc theo loại hay địa bàn."
+        )
+        st.dataframe(
+            tables.formatted(league.drop("rank", "rank_group"), {"cchc_score": 1}),
+            hide_index=True,
+            column_config={
+                "rank_label": "Hạng (X/N)",
+                "unit_code": "Mã đơn vị",
+                "short_name": "Tên đơn vị",
+                "unit_type_vi": "Loại đơn vị",
+                "cchc_score": "Điểm CCHC",
+                "reported_label": "Hạng đơn vị báo cáo",
+                "note": "Ghi chú",
+            },
+        )
+        download_buttons(vietnamese_headers(league), "cchc_bang_xep_hang")
+
+st.subheader("Thứ hạng của Sở Y tế trong các sở, ban, ngành tỉnh (PAR Index)")
+par = tables.par_ranks(tables.scoped(panel_all, year_from=f.year_from, year_to=f.year_to))
+par = par.filter(
+    par["unit_code"].is_in(all_units.filter(all_units["rank_group"] == group)["unit_code"].to_list())
+)
+if par.is_empty():
+    no_data("Chưa có thứ hạng PAR Index của Sở Y tế trong giai đoạn đã chọn.")
+else:
+    show_chart(charts.par_chart(par, par["short_name"][0]), par, "cchc_par")

@@ -1,0 +1,143 @@
+"""So sánh đơn vị (for Ban Dân vận): a scorecard of 2-8 chosen units against the province median,
+their percentile profile, and a league table of every unit by a composite index whose weights
+the reader sets and whose method is written on the page."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app import charts, queries, tables
+from app.downloads import download_buttons, show_chart, vietnamese_headers
+from app.filters import current_filters, no_data, page_header
+from app.fmt import fmt_int, fmt_pct
+from etl.catalogue import load_catalogue
+
+PAGE_SIZE = 25
+CODES = tuple(dict.fromkeys((*tables.SCORECARD_CODES, *tables.COMPOSITE_DEFAULT_WEIGHTS)))
+
+f = current_filters()
+cat = load_catalogue()
+page_header(
+    "So sánh đơn vị",
+    f,
+    "Đặt các đơn vị cạnh nhau: bảng điểm theo từng chỉ tiêu so với trung vị toàn tỉnh, và bảng xếp hạng "
+    "theo chỉ số tổng hợp có trọng số điều chỉnh được.",
+    uses_period=False,
+)
+
+all_units = queries.units(f.snapshot)
+panel_year_all = tables.in_year(queries.panel(f.snapshot, CODES, f.restated), f.year)
+groups = tables.rank_groups(all_units)
+group = ""
+if len(groups) > 1:
+    group = st.selectbox("Tỉnh (nhóm so sánh)", list(groups), format_func=groups.get, key="ss_nhom")
+# the median and the percentiles are the whole province's; the filters only narrow what is listed
+province_year = panel_year_all.filter(panel_year_all["rank_group"] == group)
+in_scope = tables.scoped(province_year, f.unit_types, f.areas)
+if in_scope.is_empty():
+    no_data(
+        f"Năm {f.year} không có đơn vị nào thuộc phạm vi đã chọn có báo cáo. Hãy chọn năm khác hoặc bỏ bớt bộ lọc."
+    )
+    st.stop()
+
+with st.expander("Trọng số chỉ số tổng hợp và phương pháp tính", expanded=False, icon=":material/tune:"):
+    cols = st.columns(4)
+    weights: dict[str, float] = {}
+    for i, (code, default) in enumerate(tables.COMPOSITE_DEFAULT_WEIGHTS.items()):
+        weights[code] = cols[i % 4].number_input(
+            cat[code].short_vi,
+            min_value=0.0,
+            max_value=5.0,
+            value=default,
+            step=0.5,
+            format="%.1f",
+            key=f"ss_w_{code}",
+            help=f"{cat[code].name_vi}. Trọng số 0 = không tính chỉ tiêu này.",
+        )
+    min_coverage = st.slider(
+        "Độ phủ dữ liệu tối thiểu (%)",
+        0,
+        100,
+        50,
+        step=5,
+        key="ss_do_phu",
+        help="Đơn vị có tổng trọng số các chỉ tiêu đã báo cáo thấp hơn mức này không được tính chỉ số.",
+    )
+    st.markdown(
+        "**Phương pháp tính**\n"
+        "1. Với mỗi chỉ tiêu có trọng số lớn hơn 0, xếp hạng các đơn vị **có báo cáo** chỉ tiêu đó trong năm, "
+        "theo chiều tốt của chỉ tiêu (ví dụ vụ việc phức tạp, kéo dài: càng ít càng tốt); bằng nhau thì đồng hạng. "
+        "Hạng được đổi thành **bách phân vị** 0–100 (100 = tốt nhất tỉnh).\n"
+        "2. **Chỉ số tổng hợp** = bình quân gia quyền các bách phân vị của những chỉ tiêu đơn vị đã báo cáo; "
+        "trọng số được chia lại trên các chỉ tiêu đó.\n"
+        f"3. **Thiếu dữ liệu được xử lý rõ ràng**: ô trống không bị coi là 0. Độ phủ = tổng trọng số các chỉ tiêu "
+        f"đã báo cáo / tổng trọng số; đơn vị có độ phủ dưới {fmt_pct(min_coverage, 0)} không được tính chỉ số "
+        '(ghi chú "Thiếu dữ liệu").\n'
+        "4. Xếp hạng theo chỉ số tổng hợp trong toàn tỉnh; bằng điểm thì đồng hạng."
+    )
+weight_text = "; ".join(f"{cat[c].short_vi} {w:g}".replace(".", ",") for c, w in weights.items() if w > 0)
+st.caption(f"Trọng số đang dùng: {weight_text or 'chưa chọn chỉ tiêu nào'}.")
+
+league_all = tables.league_table(province_year, weights, min_coverage / 100)
+league = league_all.filter(league_all["unit_code"].is_in(in_scope["unit_code"].to_list()))
+
+st.subheader(f"Bảng điểm các đơn vị đã chọn, năm {f.year}")
+options = in_scope.sort("unit_code")
+labels = charts.labels_for(options)
+ranked_codes = league.filter(league["composite"].is_not_null())["unit_code"].to_list()
+default = (
+    list(dict.fromkeys(ranked_codes[:2] + ranked_codes[-2:])) if len(ranked_codes) >= 2 else list(labels)[:2]
+)
+chosen = st.multiselect(
+    "Đơn vị so sánh (2 đến 8 đơn vị)",
+    list(labels),
+    default=[c for c in default if c in labels],
+    format_func=labels.get,
+    max_selections=8,
+    key="ss_don_vi",
+    placeholder="Gõ tên đơn vị để tìm",
+)
+if len(chosen) < 2:
+    no_data("Chọn ít nhất 2 đơn vị để so sánh.")
+else:
+    card = tables.scorecard(province_year, chosen)
+    st.caption(
+        "Màu ô so với trung vị toàn tỉnh năm đó, theo chiều tốt của chỉ tiêu: xanh nhạt = tốt hơn, "
+        'cam nhạt = kém hơn, xám = ngang; ô trắng ghi "Chưa báo cáo" là đơn vị để trống chỉ tiêu.'
+    )
+    st.dataframe(charts.scorecard_styler(card), hide_index=True, height="content", key="ss_bang_diem_bang")
+    download_buttons(vietnamese_headers(card), "ss_bang_diem")
+    weighted = [c for c, w in weights.items() if w > 0]
+    if weighted:
+        show_chart(
+            charts.percentile_profile_chart(league_all, chosen, weighted, f.year),
+            league_all.filter(league_all["unit_code"].is_in(chosen)),
+            "ss_vi_tri",
+        )
+
+st.subheader(f"Bảng xếp hạng chỉ số tổng hợp, năm {f.year}")
+if league.filter(league["composite"].is_not_null()).is_empty():
+    no_data("Không đơn vị nào đủ dữ liệu để tính chỉ số tổng hợp với trọng số hiện tại.")
+else:
+    pages = max(1, -(-league.height // PAGE_SIZE))
+    st.caption(
+        f"{fmt_int(league.height)} đơn vị; chỉ số 0–100 (100 = tốt nhất). "
+        + (f"Mỗi trang {PAGE_SIZE} đơn vị." if pages > 1 else "")
+    )
+    page = st.pagination(pages, key="ss_trang") if pages > 1 else 1
+    rows = league.slice((page - 1) * PAGE_SIZE, PAGE_SIZE)
+    st.dataframe(
+        tables.league_display(rows),
+        hide_index=True,
+        height="content",
+        column_config={
+            "rank_label": "Hạng (X/N)",
+            "short_name": "Tên đơn vị",
+            "unit_type_vi": "Loại đơn vị",
+            "area": "Địa bàn",
+            "composite": "Chỉ số tổng hợp",
+            "coverage": "Độ phủ dữ liệu",
+            "note": "Ghi chú",
+        },
+    )
+    download_buttons(vietnamese_headers(league), "ss_xep_hang_tong_hop")

@@ -1,0 +1,114 @@
+"""Sự hài lòng: pooled trends with Wilson intervals, unit x year heatmap, units below the
+target line, and the mean 5-point score."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app import charts, queries, tables
+from app.downloads import download_buttons, show_chart, vietnamese_headers
+from app.filters import current_filters, no_data, page_header
+from app.fmt import fmt_int, fmt_pct
+from etl.catalogue import load_catalogue
+
+CODES = (*tables.SATISFACTION_CODES, *tables.SCORE_CODES)
+HEATMAP_MAX_UNITS = 40  # beyond this the heatmap keeps the best and worst units
+HEATMAP_EDGE = 15
+TARGETS = [70 + 0.5 * i for i in range(61)]  # 70% to 100% by half a point
+
+f = current_filters()
+cat = load_catalogue()
+page_header(
+    "Sự hài lòng",
+    f,
+    "Tỷ lệ hài lòng của người bệnh nội trú, ngoại trú và của nhân viên y tế, kèm số phiếu khảo sát: "
+    "tỷ lệ từ 12 phiếu không có cùng độ tin cậy như từ 1.200 phiếu.",
+)
+
+panel = tables.scoped(queries.panel(f.snapshot, CODES, f.restated), f.unit_types, f.areas)
+expected_all = queries.expected_units(queries.units(f.snapshot), queries.years(f.snapshot))
+expected = tables.scoped(tables.expected_in_view(expected_all, panel, f.restated), f.unit_types, f.areas)
+period = tables.scoped(panel, year_from=f.year_from, year_to=f.year_to)
+
+if not tables.has_values(period, *tables.SATISFACTION_CODES):
+    no_data("Chưa có đơn vị nào báo cáo tỷ lệ hài lòng trong phạm vi và giai đoạn đã chọn.")
+    st.stop()
+
+target = st.select_slider(
+    "Mục tiêu tỷ lệ hài lòng",
+    options=TARGETS,
+    value=90.0,
+    format_func=lambda v: fmt_pct(v, 1),
+    key="hl_muc_tieu",
+    help='Đơn vị có tỷ lệ dưới mức này được liệt kê bên dưới. Mặc định 90% (nhiều đơn vị báo cáo "trên 90%").',
+)
+
+st.subheader("Xu hướng toàn ngành")
+trend = tables.satisfaction_trend(period)
+show_chart(charts.satisfaction_trend_chart(trend, target), trend, "hl_xu_huong")
+if f.restated:
+    st.caption(
+        "Chế độ quy đổi: tỷ lệ của các đơn vị đã sáp nhập được bình quân gia quyền theo số phiếu vào đơn vị hiện nay."
+    )
+
+st.subheader("Theo đơn vị")
+code = st.radio(
+    "Khảo sát",
+    tables.SATISFACTION_CODES,
+    format_func=lambda c: cat[c].short_vi,
+    horizontal=True,
+    key="hl_khao_sat",
+)
+ind = cat[code]
+grid = tables.unit_year_grid(panel, expected, code, (f.year_from, f.year_to))
+if grid.is_empty():
+    no_data(f"Chưa có đơn vị nào báo cáo {ind.short_vi.lower()} trong giai đoạn đã chọn.")
+else:
+    shown, total = tables.limit_grid(grid, f.year, HEATMAP_EDGE, HEATMAP_MAX_UNITS)
+    note = None
+    if shown["unit_code"].n_unique() < total:
+        note = (
+            f"Hiển thị {HEATMAP_EDGE} đơn vị cao nhất và {HEATMAP_EDGE} đơn vị thấp nhất năm {f.year} "
+            f"trong {fmt_int(total)} đơn vị; tải bảng số liệu để xem đủ. Ô xám: chưa báo cáo."
+        )
+    show_chart(
+        charts.heatmap_chart(shown, ind.short_vi, ind.kind, ind.unit_vi, subtitle=note), grid, "hl_heatmap"
+    )
+
+year_rows = tables.unit_satisfaction(tables.in_year(panel, f.year), code)
+if year_rows.is_empty():
+    no_data(f"Năm {f.year} chưa có đơn vị nào báo cáo {ind.short_vi.lower()}.")
+else:
+    show_chart(
+        charts.unit_dots_chart(year_rows, ind.short_vi, f.year, target), year_rows, "hl_muc_tieu_chart"
+    )
+    below = tables.below_target(tables.in_year(panel, f.year), code, target)
+    st.markdown(
+        f"**{len(below)} đơn vị dưới mục tiêu {fmt_pct(target, 1)}** năm {f.year} "
+        f"({ind.short_vi.lower()}); cột cuối cho biết đơn vị vẫn dưới mục tiêu cả khi tính sai số chọn mẫu."
+    )
+    if not below.is_empty():
+        st.dataframe(
+            tables.formatted(
+                below.drop("unit_code"), {"pct": 1, "lo": 1, "hi": 1, "n": 0}, percent=("pct", "lo", "hi")
+            ),
+            hide_index=True,
+            column_config={
+                "rank_group": None,
+                "short_name": "Tên đơn vị",
+                "unit_type_vi": "Loại đơn vị",
+                "pct": "Tỷ lệ hài lòng",
+                "n": "Số phiếu",
+                "lo": "Cận dưới KTC 95%",
+                "hi": "Cận trên KTC 95%",
+                "certain": st.column_config.CheckboxColumn("Chắc chắn dưới mục tiêu"),
+            },
+        )
+        download_buttons(vietnamese_headers(below), "hl_duoi_muc_tieu")
+
+st.subheader("Điểm hài lòng trung bình (thang 5)")
+scores = tables.score_trend(period)
+if scores.is_empty():
+    no_data("Các đơn vị chưa báo cáo điểm hài lòng trung bình (thang 5) trong giai đoạn đã chọn.")
+else:
+    show_chart(charts.score_trend_chart(scores), scores, "hl_diem")

@@ -1,0 +1,235 @@
+"""Hồ sơ đơn vị: one unit across the years: all four domains, ratings, "Dân vận khéo" models,
+free-text highlights and difficulties, and its lineage (marked on every trend chart)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app import charts, queries, tables
+from app.downloads import download_buttons, show_chart, vietnamese_headers
+from app.filters import current_filters, no_data, page_header
+from etl.registry import RANK_POOLS, UNIT_TYPES
+
+CODES = (
+    "cchc_score",
+    "cchc_rank",
+    "cchc_rank_of",
+    *tables.SATISFACTION_CODES,
+    "training_sessions",
+    "training_participants",
+    "staff_total",
+    "complaints_received",
+    "complaints_resolved",
+    "complaints_protracted",
+    "leader_dialogues",
+    "dvk_models",
+    "dvk_models_recognized",
+    "dv_awards",
+)
+TEXT_LABELS = {
+    "dv_self_rating": "Tự đánh giá",
+    "dv_official_rating": "Sở đánh giá",
+    "qcdc_conference": "Hội nghị viên chức",
+    "xsd_achieved": "Xanh - Sạch - Đẹp",
+}
+FREE_TEXT = {
+    "highlights": "Kết quả nổi bật",
+    "difficulties": "Khó khăn, hạn chế",
+    "proposals": "Đề xuất, kiến nghị",
+}
+
+f = current_filters()
+page_header(
+    "Hồ sơ đơn vị",
+    f,
+    'Toàn bộ số liệu của một đơn vị qua các năm, đánh giá, mô hình "Dân vận khéo", kết quả nổi bật, '
+    "khó khăn và quá trình đổi tên, sáp nhập.",
+    uses_year=False,
+)
+
+all_units = queries.units(f.snapshot)
+choices = tables.scoped(all_units, f.unit_types, f.areas).sort("unit_code")
+if choices.is_empty():
+    no_data("Không có đơn vị nào thuộc loại và địa bàn đã chọn.")
+    st.stop()
+labels = {code: f"{name} ({code})" for code, name in choices.select("unit_code", "name").iter_rows()}
+unit = st.selectbox(
+    "Đơn vị",
+    list(labels),
+    index=list(labels).index(tables.default_profile_unit(choices)),
+    format_func=labels.get,
+    key="don_vi",
+    bind="query-params",
+    placeholder="Gõ tên hoặc mã đơn vị để tìm",
+)
+me = choices.filter(choices["unit_code"] == unit).row(0, named=True)
+lineage = tables.unit_lineage(all_units, unit)
+events = tables.lineage_events(all_units, unit)
+
+# the header: what the unit is, when it existed, where its history goes
+until = f"{me['valid_to']}" if me["valid_to"] else "nay"
+st.subheader(me["name"])
+st.caption(
+    f"Mã {unit} · {UNIT_TYPES.get(me['unit_type'], me['unit_type'])} · Địa bàn: {me['area'] or 'không ghi'} · "
+    f"Hoạt động: {me['valid_from'] or '?'}–{until} · {RANK_POOLS.get(me['rank_pool'], me['rank_pool'])}"
+)
+lines = []
+if lineage["predecessors"]:
+    preds = ", ".join(
+        f"{p['name']} ({p['valid_from'] or '?'}–{p['valid_to'] or 'nay'})" for p in lineage["predecessors"]
+    )
+    lines.append(f"**Tiền thân (đổi tên, sáp nhập vào đơn vị này):** {preds}.")
+if lineage["successors"]:
+    chain = " → ".join(f"{s['name']} (từ {s['valid_from'] or '?'})" for s in lineage["successors"])
+    lines.append(f"**Đã sáp nhập / đổi tên thành:** {chain}.")
+if lines:
+    st.info("  \n".join(lines), icon=":material/account_tree:")
+
+restated = f.restated and me["current_code"] == unit
+if f.restated and not restated:
+    st.warning(
+        f"Đơn vị này đã sáp nhập vào {lineage['successors'][-1]['name'] if lineage['successors'] else me['current_code']}: "
+        "ở chế độ quy đổi, số liệu của đơn vị nằm trong hồ sơ đơn vị kế thừa. Dưới đây là số liệu theo báo cáo gốc.",
+        icon=":material/info:",
+    )
+group = tables.lineage_group(all_units, unit) if restated else [unit]
+history = queries.unit_history(f.snapshot, CODES, tuple(group), restated)
+history = tables.scoped(history, year_from=f.year_from, year_to=f.year_to)
+years_active = tables.active_years(all_units, group, f.year_from, f.year_to)
+subtitle = None
+if restated and len(group) > 1:
+    subtitle = tables.restated_caption(history, all_units, me["short_name"])
+elif lineage["predecessors"]:
+    subtitle = (
+        "Số liệu theo báo cáo gốc, chưa gộp số liệu của các đơn vị tiền thân "
+        '(chọn "Quy đổi theo cơ cấu hiện tại" để gộp).'
+    )
+
+if history.is_empty():
+    no_data(f"{me['short_name']} chưa có báo cáo nào được tiếp nhận trong giai đoạn {f.period_label}.")
+    st.stop()
+
+name = me["short_name"]
+period = f.period_label
+st.subheader("Cải cách hành chính")
+if tables.has_values(history, "cchc_rank"):
+    show_chart(
+        charts.unit_rank_chart(history, name, events, years_active),
+        history.select("year", "cchc_score", "cchc_rank", "cchc_rank_of"),
+        "hs_cchc",
+    )
+elif tables.has_values(history, "cchc_score"):
+    show_chart(
+        charts.unit_trend_chart(
+            history,
+            ["cchc_score"],
+            f"Điểm CCHC của {name}, {period}",
+            "Điểm CCHC (điểm, thang 100)",
+            active_years=years_active,
+            events=events,
+            subtitle=subtitle,
+        ),
+        history.select("year", "cchc_score"),
+        "hs_cchc",
+    )
+else:
+    no_data(f"{name} chưa báo cáo điểm hay thứ hạng CCHC trong giai đoạn {period}.")
+
+st.subheader("Sự hài lòng")
+if tables.has_values(history, *tables.SATISFACTION_CODES):
+    sat_cols = [c for c in history.columns if c.startswith("sat_")]
+    show_chart(
+        charts.unit_trend_chart(
+            history,
+            list(tables.SATISFACTION_CODES),
+            f"Tỷ lệ hài lòng tại {name}, {period}",
+            "Tỷ lệ hài lòng (%)",
+            active_years=years_active,
+            events=events,
+            wilson=True,
+            subtitle=subtitle
+            or "Dải màu: khoảng tin cậy 95% theo số phiếu khảo sát; dấu x xám: năm chưa báo cáo.",
+        ),
+        history.select("year", *sat_cols),
+        "hs_hai_long",
+    )
+else:
+    no_data(f"{name} chưa báo cáo tỷ lệ hài lòng trong giai đoạn {period}.")
+
+st.subheader("Tập huấn và khiếu nại, phản ánh")
+left, right = st.columns(2)
+with left:
+    if tables.has_values(history, "training_sessions", "training_participants"):
+        show_chart(
+            charts.unit_trend_chart(
+                history,
+                ["training_participants", "training_sessions"],
+                f"Tập huấn tại {name}, {period}",
+                "Số lượng (lượt người / lớp)",
+                active_years=years_active,
+                events=events,
+                subtitle=subtitle,
+                narrow=True,
+            ),
+            history.select("year", "training_sessions", "training_participants", "staff_total"),
+            "hs_tap_huan",
+        )
+    else:
+        no_data(f"{name} chưa báo cáo số liệu tập huấn trong giai đoạn {period}.")
+with right:
+    if tables.has_values(history, "complaints_received", "complaints_resolved"):
+        show_chart(
+            charts.unit_trend_chart(
+                history,
+                ["complaints_received", "complaints_resolved", "complaints_protracted"],
+                f"Đơn thư tại {name}, {period}",
+                "Số đơn thư / vụ việc",
+                active_years=years_active,
+                events=events,
+                subtitle=subtitle,
+                narrow=True,
+            ),
+            history.select("year", "complaints_received", "complaints_resolved", "complaints_protracted"),
+            "hs_khieu_nai",
+        )
+    else:
+        no_data(f"{name} chưa báo cáo số liệu đơn thư trong giai đoạn {period}.")
+
+st.subheader("Công tác dân vận")
+if tables.has_values(history, "dvk_models", "dvk_models_recognized", "dv_awards", "leader_dialogues"):
+    show_chart(
+        charts.unit_trend_chart(
+            history,
+            ["dvk_models", "dvk_models_recognized", "dv_awards", "leader_dialogues"],
+            f'Mô hình "Dân vận khéo", khen thưởng và đối thoại tại {name}, {period}',
+            "Số lượng",
+            active_years=years_active,
+            events=events,
+            subtitle=subtitle,
+        ),
+        history.select("year", "dvk_models", "dvk_models_recognized", "dv_awards", "leader_dialogues"),
+        "hs_dan_van",
+    )
+else:
+    no_data(f'{name} chưa báo cáo mô hình "Dân vận khéo" hay khen thưởng trong giai đoạn {period}.')
+
+texts = queries.unit_texts(f.snapshot, unit)
+texts = tables.scoped(texts, year_from=f.year_from, year_to=f.year_to)
+ratings = tables.ratings_table(texts, TEXT_LABELS)
+st.markdown("**Xếp loại và tiêu chí theo năm**")
+if ratings.is_empty():
+    no_data(f"{name} chưa có xếp loại công tác dân vận trong giai đoạn {period}.")
+else:
+    st.dataframe(
+        ratings, hide_index=True, column_config={"year": st.column_config.NumberColumn("Năm", format="%d")}
+    )
+    download_buttons(vietnamese_headers(ratings), "hs_xep_loai")
+
+st.markdown("**Kết quả nổi bật, khó khăn và đề xuất theo năm**")
+free = tables.free_texts(texts, FREE_TEXT)
+if not free:
+    no_data(f"{name} chưa có nội dung tự luận trong giai đoạn {period}.")
+for year, items in free:
+    with st.expander(f"Năm {year}", expanded=year == free[0][0]):
+        for label, body in items:
+            st.markdown(f"**{label}:** {body}")

@@ -1,0 +1,225 @@
+"""Tests for app.charts: Vietnamese titles with years, separators, hovers with sample sizes, blanks."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import plotly.graph_objects as go
+import polars as pl
+import pytest
+from openpyxl import load_workbook
+
+from app import charts, tables
+from app.downloads import neutralise, to_csv_bytes, to_xlsx_bytes, vietnamese_headers
+from app.fmt import NOT_REPORTED
+
+
+def _panel() -> pl.DataFrame:
+    """Three units over three years, one blank survey year, survey sizes from 12 to 1.200."""
+    rows = [
+        ("A", "BV A", "bv_tinh", 2022, 92.5, 1200.0, 80.0, 1.0, 10.0, 300.0),
+        ("A", "BV A", "bv_tinh", 2023, 93.0, 1100.0, 85.0, 1.0, 12.0, 320.0),
+        ("A", "BV A", "bv_tinh", 2024, 94.0, 1000.0, 90.0, 1.0, 0.0, 310.0),
+        ("B", "TTYT B", "ttyt", 2022, 88.0, 12.0, 75.0, 2.0, 4.0, 90.0),
+        ("B", "TTYT B", "ttyt", 2023, None, None, 70.0, 3.0, 5.0, 95.0),
+        ("B", "TTYT B", "ttyt", 2024, 89.0, 40.0, 72.5, 3.0, 6.0, 96.0),
+        ("C", "TT C", "tt_tinh", 2024, 97.0, 200.0, 72.5, 2.0, 2.0, 40.0),
+    ]
+    cols = [
+        "unit_code",
+        "short_name",
+        "unit_type",
+        "year",
+        "sat_inpatient_pct",
+        "sat_inpatient_n",
+        "cchc_score",
+        "cchc_rank",
+        "training_sessions",
+        "staff_total",
+    ]
+    df = pl.DataFrame(rows, schema=cols, orient="row").with_columns(
+        pl.col("year").cast(pl.Int32),
+        area=pl.lit(""),
+        rank_pool=pl.lit("so"),
+        rank_group=pl.lit(""),
+        current_code=pl.col("unit_code"),
+        cchc_rank_of=pl.lit(None, pl.Float64),
+        sat_outpatient_pct=pl.lit(None, pl.Float64),
+        sat_outpatient_n=pl.lit(None, pl.Float64),
+        sat_staff_pct=pl.lit(None, pl.Float64),
+        sat_staff_n=pl.lit(None, pl.Float64),
+        training_participants=pl.col("training_sessions") * 30,
+    )
+    return df
+
+
+def _json(fig: go.Figure) -> str:
+    return json.dumps(fig.to_plotly_json(), ensure_ascii=False)
+
+
+def _hovers(fig: go.Figure) -> list[str]:
+    return [t.hovertemplate for t in fig.data if getattr(t, "hovertemplate", None)]
+
+
+def _assert_common(fig: go.Figure, years: str) -> None:
+    assert fig.layout.separators == ",."
+    assert years in fig.layout.title.text
+    assert fig.layout.xaxis.title.text or fig.layout.yaxis.title.text
+
+
+def test_satisfaction_trend_shows_years_forms_and_interval() -> None:
+    trend = tables.satisfaction_trend(_panel(), ("sat_inpatient_pct",))
+    fig = charts.satisfaction_trend_chart(trend, target=90)
+    _assert_common(fig, "2022–2024")
+    assert fig.layout.title.text.startswith("Tỷ lệ hài lòng")
+    line = next(t for t in fig.data if t.mode == "lines+markers")
+    assert "Số phiếu khảo sát" in line.hovertemplate
+    # 2022 pools 1.200 + 12 forms, written the Vietnamese way in the hover data
+    assert line.customdata[0][4] == "1.212"
+    assert line.customdata[0][1].endswith("%") and "," in line.customdata[0][1]
+    band = next(t for t in fig.data if t.fill == "toself")
+    assert band.mode == "lines"
+
+
+def test_heatmap_draws_blank_apart_from_zero() -> None:
+    panel = _panel()
+    expected = panel.select(
+        "unit_code", "short_name", "year", "unit_type", "area", "rank_pool", "rank_group", "current_code"
+    ).with_columns(has_report=pl.lit(True))
+    grid = tables.unit_year_grid(panel, expected, "sat_inpatient_pct", (2022, 2024))
+    fig = charts.heatmap_chart(grid, "Hài lòng nội trú", "pct", "%")
+    _assert_common(fig, "2022–2024")
+    missing_trace, value_trace = fig.data
+    # TTYT B 2023 is blank: a grey cell of its own trace, never a value of 0
+    row = list(value_trace.y).index("TTYT B")
+    col = list(value_trace.x).index(2023)
+    assert value_trace.z[row][col] is None
+    assert missing_trace.z[row][col] == 1
+    assert value_trace.customdata[row][col][2] == NOT_REPORTED
+    # TT C did not exist before 2024: neither grey nor a value
+    row_c = list(value_trace.y).index("TT C")
+    assert missing_trace.z[row_c][0] is None and value_trace.z[row_c][0] is None
+    assert "Số phiếu khảo sát" in value_trace.hovertemplate
+
+
+def test_unit_dots_hover_gives_sample_size_and_interval() -> None:
+    rows = tables.unit_satisfaction(tables.in_year(_panel(), 2024), "sat_inpatient_pct")
+    fig = charts.unit_dots_chart(rows, "Hài lòng nội trú", 2024, 90.0)
+    _assert_common(fig, "2024")
+    trace = fig.data[0]
+    assert "Số phiếu khảo sát" in trace.hovertemplate
+    sizes = {c[0]: c[4] for c in trace.customdata}
+    assert sizes == {"TTYT B": "40", "BV A": "1.000", "TT C": "200"}
+    # a small survey has a wider interval than a large one
+    widths = dict(zip([c[0] for c in trace.customdata], trace.error_x.array, strict=True))
+    assert widths["TTYT B"] > widths["BV A"]
+
+
+def test_bump_chart_puts_rank_one_on_top_and_labels_x_of_n() -> None:
+    ranked = tables.cchc_ranked(_panel())
+    fig = charts.bump_chart(ranked, ["A", "B"])
+    _assert_common(fig, "2022–2024")
+    low, high = fig.layout.yaxis.range
+    assert low > high  # reversed: rank 1 at the top
+    labels = {tr.name: list(tr.text) for tr in fig.data if tr.text is not None}
+    assert labels == {"BV A": ["1/2", "1/2", "1/3"], "TTYT B": ["2/2", "2/2", "2/3"]}
+    background = [tr for tr in fig.data if tr.text is None]
+    assert [tr.name for tr in background] == ["TT C"]
+
+
+def test_tied_scores_share_a_rank() -> None:
+    ranked = tables.cchc_ranked(_panel())
+    y2024 = ranked.filter(pl.col("year") == 2024).sort("unit_code")
+    assert y2024["rank"].to_list() == [1, 2, 2]
+    assert y2024["is_tie"].to_list() == [False, True, True]
+    league = tables.league_year(ranked, 2024)
+    assert league.filter(pl.col("note") == "Đồng hạng").height == 2
+
+
+def test_par_chart_has_its_own_title_and_reversed_axis() -> None:
+    par = pl.DataFrame(
+        {
+            "year": [2017, 2020],
+            "unit_code": ["SYT"] * 2,
+            "short_name": ["Sở Y tế"] * 2,
+            "name": ["Sở"] * 2,
+            "cchc_score": [77.6, 84.7],
+            "rank": [18, 9],
+            "rank_of": [20, 19],
+        }
+    ).with_columns(rank_label=pl.format("{}/{}", "rank", "rank_of"), percentile=pl.lit(50.0))
+    fig = charts.par_chart(par, "Sở Y tế")
+    _assert_common(fig, "2017–2020")
+    assert "PAR Index" in fig.layout.title.text
+    assert list(fig.data[0].text) == ["18/20", "9/19"]
+    assert fig.layout.yaxis.range[0] > fig.layout.yaxis.range[1]
+
+
+def test_unit_trend_marks_blank_years_and_lineage_events() -> None:
+    history = _panel().filter(pl.col("unit_code") == "B")
+    fig = charts.unit_trend_chart(
+        history,
+        ["sat_inpatient_pct"],
+        "Tỷ lệ hài lòng tại TTYT B, 2022–2024",
+        "Tỷ lệ hài lòng (%)",
+        active_years=[2022, 2023, 2024],
+        events=[(2023, "Hợp nhất từ TTYT X, TTYT Y")],
+        wilson=True,
+    )
+    _assert_common(fig, "2022–2024")
+    line = next(t for t in fig.data if t.name == "Hài lòng nội trú")
+    assert list(line.y) == [88.0, None, 89.0]
+    assert line.connectgaps is False
+    gap = next(t for t in fig.data if t.name == NOT_REPORTED)
+    assert list(gap.x) == [2023]
+    assert any("Hợp nhất từ" in a.text for a in fig.layout.annotations)
+    assert any(shape.x0 == 2023 for shape in fig.layout.shapes)
+
+
+def test_training_and_complaint_charts_name_their_years() -> None:
+    panel = _panel()
+    by_year = tables.training_by_year(panel)
+    for fig in (
+        charts.training_by_year_chart(by_year, "sessions"),
+        charts.training_by_year_chart(by_year, "participants"),
+    ):
+        _assert_common(fig, "2022–2024")
+        assert fig.layout.yaxis.tickformat == ",~f"  # 4.000, not 4000
+    cov = tables.training_coverage(tables.in_year(panel, 2024))
+    fig = charts.coverage_chart(cov, 2024)
+    _assert_common(fig, "2024")
+    # a unit that reported 0 sessions is drawn at 0, not left out; one legend entry per unit type
+    assert 0.0 in [x for trace in fig.data for x in trace.x]
+    assert {trace.name for trace in fig.data} == {
+        "Bệnh viện tuyến tỉnh",
+        "Trung tâm y tế khu vực/huyện",
+        "Trung tâm tuyến tỉnh",
+    }
+
+
+def test_wrap_and_unique_labels() -> None:
+    assert charts.wrap_text("một hai ba bốn năm", 7) == "một hai<br>ba bốn<br>năm"
+    labels = charts.unique_labels(["P01_SYT", "P02_SYT", "A", "A"], ["Sở Y tế", "Sở Y tế", "BV A", "BV A"])
+    assert labels == {"P01_SYT": "Sở Y tế (P01_SYT)", "P02_SYT": "Sở Y tế (P02_SYT)", "A": "BV A"}
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+33", "-2", "@SUM(A1)", "\t=x"])
+def test_downloads_neutralise_formulas(text: str) -> None:
+    assert neutralise(text) == "'" + text
+    df = pl.DataFrame({"unit_code": ["A"], "note": [text], "value": [-2.5]})
+    csv = to_csv_bytes(df).decode("utf-8")
+    assert csv.startswith("\ufeff")
+    assert f"'{text}" in csv and "-2.5" in csv  # numbers stay numbers
+    ws = load_workbook(io.BytesIO(to_xlsx_bytes(df))).active
+    assert ws["B2"].value == "'" + text
+    assert ws["C2"].value == -2.5
+
+
+def test_download_headers_are_vietnamese() -> None:
+    df = pl.DataFrame(
+        {"year": [2024], "unit_code": ["A"], "sat_inpatient_pct": [92.5], "status": ["missing"]}
+    )
+    out = vietnamese_headers(df)
+    assert out.columns == ["Năm", "Mã đơn vị", "Hài lòng nội trú (%)", "Tình trạng"]
+    assert out["Tình trạng"].to_list() == [NOT_REPORTED]

@@ -1,0 +1,123 @@
+"""AppTest smoke tests: every registered page renders on the demo province, and filters change the view."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app.filters import KEY_AREAS, KEY_MODE, KEY_TYPES, KEY_YEAR, MODE_RESTATED
+from dashboard import PAGES
+from tests.test_queries import demo_database
+
+ALL_PAGES = [(path, title) for entries in PAGES.values() for path, title, _icon, _url in entries]
+TIMEOUT = 60
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return demo_database(tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture
+def app(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("DASHBOARD_DB", str(demo_db))
+    return AppTest.from_file("../dashboard.py", default_timeout=TIMEOUT)
+
+
+def open_page(at: AppTest, path: str) -> AppTest:
+    at.run()
+    if path != "pages/overview.py":
+        at.switch_page(path).run()
+    return at
+
+
+def chart_specs(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def chart_titles(at: AppTest) -> list[str]:
+    return [spec["layout"]["title"]["text"] for spec in chart_specs(at)]
+
+
+@pytest.mark.parametrize(("path", "title"), ALL_PAGES, ids=[p for p, _ in ALL_PAGES])
+def test_page_renders_with_demo_notice_and_charts(app: AppTest, path: str, title: str) -> None:
+    at = open_page(app, path)
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("Dữ liệu minh họa" in info.value for info in at.info)
+    specs = chart_specs(at)
+    assert specs, f"{title}: no chart"
+    for spec in specs:
+        layout = spec["layout"]
+        assert layout["separators"] == ",."
+        assert any(str(y) in layout["title"]["text"] for y in range(2015, 2026)), layout["title"]["text"]
+
+
+def test_every_chart_has_a_stable_key_and_downloads(app: AppTest) -> None:
+    at = open_page(app, "pages/satisfaction.py")
+    keys = [chart.proto.id for chart in at.get("plotly_chart")]
+    assert len(keys) == len(set(keys))
+    labels = [b.label for b in at.get("download_button")]
+    assert labels.count("Tải CSV") >= len(keys) and labels.count("Tải XLSX") >= len(keys)
+
+
+def test_year_filter_changes_the_overview(app: AppTest) -> None:
+    at = open_page(app, "pages/overview.py")
+    before = [m.value for m in at.metric]
+    assert any(h.value == "Chỉ số chính năm 2025" for h in at.subheader)
+    at.selectbox(key=KEY_YEAR).set_value(2019).run()
+    assert not at.exception
+    assert any(h.value == "Chỉ số chính năm 2019" for h in at.subheader)
+    assert [m.value for m in at.metric] != before
+
+
+def test_query_params_reproduce_a_view(app: AppTest) -> None:
+    app.query_params[KEY_YEAR] = "2018"
+    at = open_page(app, "pages/overview.py")
+    assert not at.exception
+    assert at.selectbox(key=KEY_YEAR).value == 2018
+    assert any(h.value == "Chỉ số chính năm 2018" for h in at.subheader)
+
+
+def test_restated_mode_says_so_on_the_profile(app: AppTest) -> None:
+    at = open_page(app, "pages/unit_profile.py")
+    at.selectbox(key="don_vi").set_value("TTYTKV_HOATHUAN").run()
+    assert "Số liệu quy đổi theo cơ cấu hiện tại" not in json.dumps(chart_specs(at), ensure_ascii=False)
+    at.radio(key=KEY_MODE).set_value(MODE_RESTATED).run()
+    assert not at.exception
+    text = json.dumps(chart_specs(at), ensure_ascii=False)
+    assert "Số liệu quy đổi theo cơ cấu hiện tại" in text
+    assert "TTYT Phú Lâm" in text
+
+
+def test_profile_marks_lineage_events(app: AppTest) -> None:
+    at = open_page(app, "pages/unit_profile.py")
+    at.selectbox(key="don_vi").set_value("CDC").run()
+    assert not at.exception
+    notes = [a["text"] for spec in chart_specs(at) for a in spec["layout"].get("annotations", [])]
+    assert any(n.startswith("Hợp nhất từ") for n in notes)
+    assert any("Tiền thân" in info.value for info in at.info)
+
+
+def test_cchc_page_lists_rank_mismatch_and_keeps_pools_apart(app: AppTest) -> None:
+    at = open_page(app, "pages/cchc.py")
+    assert any("Kiểm tra dữ liệu" in w.value for w in at.warning)
+    titles = chart_titles(at)
+    assert any("PAR Index" in t for t in titles)
+    assert any(t.startswith("Thứ hạng CCHC của các đơn vị do Sở Y tế xếp hạng") for t in titles)
+
+
+@pytest.mark.parametrize(("path", "title"), ALL_PAGES, ids=[p for p, _ in ALL_PAGES])
+def test_filters_with_no_data_explain_instead_of_failing(app: AppTest, path: str, title: str) -> None:
+    # chi cục are province-wide offices: none sits in "Phía Bắc"
+    app.query_params[KEY_TYPES] = "Chi cục"
+    app.query_params[KEY_AREAS] = "Phía Bắc"
+    at = open_page(app, path)
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.multiselect(key=KEY_TYPES).value == ["chi_cuc"]
+    # the Sở's own PAR rank is province context, shown whatever units are filtered
+    drawn = [c.key for c in at.get("plotly_chart") if c.key != "cchc_par"]
+    assert not drawn, f"{title}: drew {drawn} for an empty selection"
+    assert len(at.info) >= 2  # the demo notice and the explanation

@@ -1,0 +1,174 @@
+"""Tests for app.queries and app.tables on the real province demo snapshot.
+
+The demo is built once per test session through the real pipeline (etl.demo.build_demo)
+and read through the same query functions the pages use.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from app import queries, tables
+from etl.db import latest_snapshot
+
+CCHC = ("cchc_score", "cchc_rank", "cchc_rank_of")
+
+
+def demo_database(base: Path) -> Path:
+    """The province demo under `base` (shared by the test modules of one session)."""
+    from etl.demo import build_demo
+
+    db = base / "demo_province" / "dashboard.duckdb"
+    if latest_snapshot(db) is None:
+        build_demo(db, scale="province")
+    return db
+
+
+@pytest.fixture(scope="session")
+def snapshot(tmp_path_factory: pytest.TempPathFactory) -> str:
+    db = demo_database(tmp_path_factory.getbasetemp())
+    snap = latest_snapshot(db)
+    assert snap is not None
+    return str(snap)
+
+
+def test_units_follow_lineage_to_todays_unit(snapshot: str) -> None:
+    units = queries.units(snapshot)
+    current = dict(zip(units["unit_code"].to_list(), units["current_code"].to_list(), strict=True))
+    assert current["TTYTDP"] == "CDC"
+    assert current["TTYT_PHULAM"] == "TTYTKV_HOATHUAN"
+    assert current["BVPHCN"] == "BVYDCT"
+    assert current["CDC"] == "CDC"
+    assert set(units["rank_group"].unique().to_list()) == {""}
+
+
+def test_sở_par_rank_is_its_own_pool(snapshot: str) -> None:
+    panel = queries.panel(snapshot, CCHC)
+    par = tables.par_ranks(panel)
+    labels = dict(zip(par["year"].to_list(), par["rank_label"].to_list(), strict=True))
+    assert labels[2017] == "18/20"
+    assert labels[2020] == "9/19"
+    assert par["unit_code"].unique().to_list() == ["SYT"]
+    ranked = tables.cchc_ranked(panel)
+    assert "SYT" not in ranked["unit_code"].to_list()
+
+
+def test_ranks_are_computed_from_scores_with_ties(snapshot: str) -> None:
+    ranked = tables.cchc_ranked(queries.panel(snapshot, CCHC))
+    year = ranked.filter((pl.col("year") == 2024) & pl.col("rank").is_not_null()).sort("rank")
+    scores = year["cchc_score"].to_list()
+    ranks = year["rank"].to_list()
+    # competition ranking: equal scores share a rank, a higher score never ranks lower
+    for (s1, r1), (s2, r2) in zip(
+        zip(scores, ranks, strict=True), zip(scores[1:], ranks[1:], strict=True), strict=False
+    ):
+        assert (r1 == r2) == (s1 == s2)
+        assert s1 >= s2
+    assert set(year["rank_of"].to_list()) == {year.height}
+    assert all(label.endswith(f"/{year.height}") for label in year["rank_label"].to_list())
+
+
+def test_reported_rank_that_contradicts_the_scores_is_listed(snapshot: str) -> None:
+    mismatches = tables.rank_mismatches(tables.cchc_ranked(queries.panel(snapshot, CCHC)))
+    assert mismatches.select("unit_code", "year").rows() == [("BVM", 2022)]
+
+
+def test_years_with_a_missing_report_keep_the_reported_ranks(snapshot: str) -> None:
+    ranked = tables.cchc_ranked(queries.panel(snapshot, CCHC))
+    # TTPY sent no file for 2016: computed ranks would be one short, so 2016 uses the reports
+    assert 2016 in tables.incomplete_rank_years(ranked)
+    y2016 = ranked.filter(pl.col("year") == 2016)
+    assert (y2016["rank"] == y2016["cchc_rank"].cast(pl.Int64)).all()
+
+
+def test_reporting_rate_counts_only_active_units(snapshot: str) -> None:
+    rep = tables.reporting_by_year(queries.reporting(snapshot))
+    assert (rep["rate_pct"] <= 100).all()
+    by_year = {r["year"]: r for r in rep.iter_rows(named=True)}
+    units = queries.units(snapshot)
+    active_2025 = units.filter(
+        (pl.col("valid_from") <= 2025) & (pl.col("valid_to").is_null() | (pl.col("valid_to") >= 2025))
+    ).height
+    assert by_year[2025]["expected"] == active_2025
+    assert by_year[2016]["reported"] == by_year[2016]["expected"] - 1  # TTPY 2016 is missing
+    missing = tables.missing_reports(queries.reporting(snapshot), 2016)
+    assert missing["unit_code"].to_list() == ["TTPY"]
+
+
+def test_restated_panel_sums_predecessors_into_todays_unit(snapshot: str) -> None:
+    codes = ("training_sessions", "sat_inpatient_pct")
+    reported = queries.panel(snapshot, codes)
+    restated = queries.panel(snapshot, codes, restated=True)
+    sources = ["TTYT_HOATHUAN", "TTYT_MYXUYEN", "TTYT_PHULAM"]
+    parts = reported.filter((pl.col("year") == 2020) & pl.col("unit_code").is_in(sources))
+    row = restated.filter((pl.col("year") == 2020) & (pl.col("unit_code") == "TTYTKV_HOATHUAN")).row(
+        0, named=True
+    )
+    assert row["training_sessions"] == parts["training_sessions"].sum()
+    assert row["source_units"] == ", ".join(sorted(parts["unit_code"].to_list()))
+    # a survey rate is weighted by the survey sizes, so it lies between its sources
+    pcts = parts["sat_inpatient_pct"].drop_nulls()
+    assert pcts.min() <= row["sat_inpatient_pct"] <= pcts.max()
+    assert "TTYT_PHULAM" not in restated["unit_code"].to_list()
+
+
+def test_restated_panel_drops_pool_specific_scores_of_merged_units(snapshot: str) -> None:
+    restated = queries.panel(snapshot, CCHC, restated=True)
+    before = restated.filter((pl.col("unit_code") == "TTYTKV_HOATHUAN") & (pl.col("year") < 2025))
+    assert before["cchc_score"].null_count() == before.height
+
+
+def test_unknown_indicator_code_never_reaches_sql(snapshot: str) -> None:
+    with pytest.raises(ValueError, match="unknown indicator"):
+        queries.panel(snapshot, ("cchc_score; drop table units",))
+
+
+def test_satisfaction_trend_pools_forms_with_wilson_bounds(snapshot: str) -> None:
+    trend = tables.satisfaction_trend(queries.panel(snapshot, tables.SATISFACTION_CODES))
+    assert set(trend["indicator_code"].unique().to_list()) == set(tables.SATISFACTION_CODES)
+    assert (trend["lo"] <= trend["pct"]).all() and (trend["pct"] <= trend["hi"]).all()
+    assert (trend["n"] > 0).all()
+
+
+def test_unit_year_grid_marks_missing_and_inactive_years(snapshot: str) -> None:
+    panel = queries.panel(snapshot, tables.SATISFACTION_CODES)
+    expected = tables.expected_in_view(
+        queries.expected_units(queries.units(snapshot), queries.years(snapshot)), panel, restated=False
+    )
+    grid = tables.unit_year_grid(panel, expected, "sat_inpatient_pct", (2015, 2025))
+    status = {(r["unit_code"], r["year"]): r["status"] for r in grid.iter_rows(named=True)}
+    assert status[("TTYT_NUIHONG", 2019)] == "missing"  # sent no report that year
+    assert status[("TTYT_NUIHONG", 2025)] == "inactive"  # merged into an area centre
+    assert status[("BVDKT", 2020)] == "reported"
+
+
+def test_unit_history_and_texts_of_one_unit(snapshot: str) -> None:
+    history = queries.unit_history(snapshot, ("training_sessions",), ("CDC",))
+    assert history["unit_code"].unique().to_list() == ["CDC"]
+    assert history["year"].min() == 2018
+    texts = queries.unit_texts(snapshot, "CDC")
+    assert {"year", "highlights", "dv_official_rating"} <= set(texts.columns)
+    assert texts["dv_official_rating"].drop_nulls().is_in(list(tables.RATING_ORDER)).all()
+
+
+def test_league_table_ranks_every_unit_with_enough_data(snapshot: str) -> None:
+    year = tables.in_year(queries.panel(snapshot, tuple(tables.COMPOSITE_DEFAULT_WEIGHTS)), 2024)
+    league = tables.league_table(year, tables.COMPOSITE_DEFAULT_WEIGHTS)
+    scored = league.filter(pl.col("composite").is_not_null())
+    assert scored.height > 10
+    assert scored["composite"].is_between(0, 100).all()
+    assert scored.sort("rank")["composite"].is_sorted(descending=True)
+
+
+def test_dashboard_db_env_selects_the_database(tmp_path: Path, snapshot: str) -> None:
+    from etl.db import db_path
+
+    os.environ["DASHBOARD_DB"] = str(tmp_path / "x.duckdb")
+    try:
+        assert db_path() == tmp_path / "x.duckdb"
+    finally:
+        del os.environ["DASHBOARD_DB"]
