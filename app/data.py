@@ -10,44 +10,31 @@ holds the file).
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import duckdb
 import streamlit as st
 
-from etl.db import connect, db_path, latest_snapshot, publish_snapshot
+from etl.db import DatabaseBusy, connect, db_path, latest_snapshot, publish_snapshot
 
 # one first-run build per process, even when several browser sessions open at once
 _BUILD_LOCK = threading.Lock()
-_LOCK_RETRIES = 10
-_LOCK_WAIT_S = 1.0
 
 
 class SnapshotUnavailable(RuntimeError):
     """The database exists but no snapshot could be published (the file stays locked)."""
 
 
-def _is_lock_error(exc: Exception) -> bool:
-    text = str(exc).lower()
-    return "lock" in text or "conflicting" in text
-
-
 def _publish_from_main(db: Path) -> Path:
-    """Publish a first snapshot of an existing main file, waiting while an ingest holds it."""
-    for _ in range(_LOCK_RETRIES):
-        try:
-            con = connect(db)
-        except duckdb.IOException as exc:
-            if not _is_lock_error(exc):
-                raise
-            time.sleep(_LOCK_WAIT_S)
-            continue
-        try:
-            return publish_snapshot(con, db)
-        finally:
-            con.close()
-    raise SnapshotUnavailable(str(db))
+    """Publish a first snapshot of an existing main file (connect waits while an ingest holds it)."""
+    try:
+        con = connect(db)
+    except DatabaseBusy as exc:
+        raise SnapshotUnavailable(str(db)) from exc
+    try:
+        return publish_snapshot(con, db)
+    finally:
+        con.close()
 
 
 def _build_demo(db: Path) -> None:

@@ -29,16 +29,8 @@ YEARS_SQL = "select distinct year from mart_unit_year where year is not null ord
 
 META_SQL = "select key, value from meta"
 
-# one row per unit-year that ever had an accepted file: whether one is in force now, and
-# when the first version arrived (a later correction does not make a report late)
-RECEIVED_SQL = """
-select unit_code, year,
-       bool_or(status = 'accepted') as has_report,
-       min(received_at) filter (where status in ('accepted', 'superseded')) as first_received_at
-from submissions
-where unit_code is not null and year is not null
-group by unit_code, year
-"""
+# materialised by etl.db.publish_snapshot (RECEIVED_SQL): has_report, first_received_at
+RECEIVED_SQL = "select unit_code, year, has_report, first_received_at from mart_received"
 
 UNIT_HISTORY_SQL = (
     "select unit_code, year, {columns} from mart_unit_year where unit_code in (select unnest(?))"

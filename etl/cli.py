@@ -12,7 +12,7 @@ import sys
 from contextlib import closing
 from pathlib import Path
 
-from etl.db import connect, db_path, get_meta, publish_snapshot
+from etl.db import DatabaseBusy, connect, db_path, get_meta, publish_snapshot
 from etl.ingest import FileResult, UsageError, ingest_paths, replace_units, summary
 
 _STATUS_VI = {"accepted": "ĐÃ NHẬN", "rejected": "TỪ CHỐI", "unchanged": "KHÔNG ĐỔI"}
@@ -212,3 +212,6 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    except DatabaseBusy as exc:
+        print(str(exc), file=sys.stderr)
+        return 1

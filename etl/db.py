@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from pathlib import Path
 
 import duckdb
@@ -20,6 +21,9 @@ from etl.catalogue import CATALOGUE_CSV, DATA_DIR, load_catalogue
 SCHEMA_VERSION = 1
 DEFAULT_DB = DATA_DIR / "dashboard.duckdb"
 SNAPSHOTS_KEPT = 3
+# bump when the marts a snapshot carries change: older snapshots are then ignored and
+# the next ingest (or the dashboard's first start) publishes a new one
+SNAPSHOT_FORMAT = 2
 
 _TABLES = """
 create table if not exists meta (key varchar primary key, value varchar);
@@ -120,6 +124,18 @@ from chain group by unit_code;
 """
 
 
+# per unit-year that ever had a file: is one in force now, and when the first accepted
+# version arrived (a later correction does not make a report late)
+RECEIVED_SQL = """
+select unit_code, year,
+       bool_or(status = 'accepted') as has_report,
+       min(received_at) filter (where status in ('accepted', 'superseded')) as first_received_at
+from snap.submissions
+where unit_code is not null and year is not null
+group by unit_code, year
+"""
+
+
 def db_path(path: str | os.PathLike | None = None) -> Path:
     """The database file: `path`, else $DASHBOARD_DB, else data/dashboard.duckdb."""
     return Path(path or os.environ.get("DASHBOARD_DB") or DEFAULT_DB)
@@ -193,11 +209,31 @@ def _rule_text(ind) -> str | None:
     return "; ".join(r.text for r in ind.rules) or None
 
 
+class DatabaseBusy(RuntimeError):
+    """Another writer (an ingest, or a dashboard publishing its first snapshot) holds the file."""
+
+
+def _connect_waiting(db: Path, attempts: int = 20, wait_s: float = 0.5) -> duckdb.DuckDBPyConnection:
+    # the only other holders are writers doing short work (viewers read snapshots),
+    # so waiting a few seconds is enough
+    for attempt in range(attempts):
+        try:
+            return duckdb.connect(str(db))
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or attempt == attempts - 1:
+                raise DatabaseBusy(
+                    f"Cơ sở dữ liệu {db} đang được một tiến trình khác ghi (ví dụ một lệnh nạp khác). "
+                    "Hãy chờ tiến trình đó xong rồi chạy lại."
+                ) from exc
+            time.sleep(wait_s)
+    raise AssertionError("unreachable")
+
+
 def connect(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
     """Open the main database read-write, creating it and its schema when missing."""
     db = db_path(path)
     db.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db))
+    con = _connect_waiting(db)
     con.execute("begin")
     create_schema(con)
     con.execute("commit")
@@ -225,7 +261,7 @@ def latest_snapshot(db: Path) -> Path | None:
     folder = snapshot_dir(db)
     if not folder.is_dir():
         return None
-    snaps = sorted(folder.glob("v*.duckdb"))
+    snaps = sorted(folder.glob(f"v*-f{SNAPSHOT_FORMAT}.duckdb"))
     return snaps[-1] if snaps else None
 
 
@@ -238,7 +274,7 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, db: Path) -> Path:
     version = int(get_meta(con, "data_version") or 0)
     folder = snapshot_dir(db)
     folder.mkdir(parents=True, exist_ok=True)
-    final = folder / f"v{version:09d}.duckdb"
+    final = folder / f"v{version:09d}-f{SNAPSHOT_FORMAT}.duckdb"
     if final.exists():
         return final
     tmp = folder / f"tmp-{os.getpid()}.duckdb"
@@ -249,10 +285,13 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, db: Path) -> Path:
         con.execute(f"copy from database {source} to snap")
         con.execute("create table snap.mart_unit_year as select * from snap.unit_year_wide")
         con.execute("create table snap.mart_values as select * from snap.current_values")
+        con.execute(f"create table snap.mart_received as {RECEIVED_SQL}")
     finally:
         con.execute("detach snap")
     os.replace(tmp, final)
-    for old in sorted(folder.glob("v*.duckdb"))[:-SNAPSHOTS_KEPT]:
+    current = sorted(folder.glob(f"v*-f{SNAPSHOT_FORMAT}.duckdb"))
+    stale = [p for p in folder.glob("v*.duckdb") if p not in current]
+    for old in stale + current[:-SNAPSHOTS_KEPT]:
         # unlinking a file a viewer still has open is safe on POSIX; the viewer
         # keeps reading it until it moves to the new snapshot
         old.unlink(missing_ok=True)
