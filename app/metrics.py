@@ -238,7 +238,11 @@ def composite_index(
 
 
 def restate_to_current(
-    long: pl.DataFrame, lineage: pl.DataFrame, catalogue: Mapping[str, Indicator]
+    long: pl.DataFrame,
+    lineage: pl.DataFrame,
+    catalogue: Mapping[str, Indicator],
+    *,
+    with_sources: bool = True,
 ) -> pl.DataFrame:
     """Attribute each value to the unit that carries its history today ("quy đổi theo cơ cấu hiện tại").
 
@@ -255,7 +259,8 @@ def restate_to_current(
     - "none": dropped (ranks and scores belong to their pool and year).
     Returns unit_code (today's code), year, indicator_code, value_num, n_sources (units that
     contributed a value), source_units (their codes, ", "-joined, sorted) and method
-    (see RESTATE_METHODS_VI).
+    (see RESTATE_METHODS_VI). `with_sources=False` skips source_units, the costly part,
+    for callers that label sources per unit-year themselves.
     """
     rules = pl.DataFrame(
         {
@@ -282,9 +287,10 @@ def restate_to_current(
     )
     # a group is weighted only when every source has a positive survey size
     has_weights = (pl.col("weight") > 0).fill_null(False).all()
+    sources = [pl.col("unit_code").sort().str.join(", ").alias("source_units")] if with_sources else []
     combined = values.group_by("current_code", "year", "indicator_code", "restate").agg(
+        *sources,
         n_sources=pl.len().cast(pl.Int64),
-        source_units=pl.col("unit_code").sort().str.join(", "),
         total=pl.col("value_num").sum(),
         mean=pl.col("value_num").mean(),
         weighted=(pl.col("value_num") * pl.col("weight")).sum() / pl.col("weight").sum(),
@@ -305,7 +311,7 @@ def restate_to_current(
         "indicator_code",
         value.alias("value_num"),
         "n_sources",
-        "source_units",
+        *(["source_units"] if with_sources else []),
         pl.when(fallback).then(pl.lit("mean_fallback")).otherwise(restate).alias("method"),
     ).sort("unit_code", "year", "indicator_code")
 

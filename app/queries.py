@@ -208,7 +208,9 @@ def restate_panel(wide: pl.DataFrame, all_units: pl.DataFrame, codes: tuple[str,
         long = affected.select(*keys, *(pl.col(c).cast(pl.Float64) for c in numeric)).unpivot(
             index=keys, on=numeric, variable_name="indicator_code", value_name="value_num"
         )
-        restated = restate_to_current(long, all_units.select("unit_code", "current_code"), catalogue)
+        restated = restate_to_current(
+            long, all_units.select("unit_code", "current_code"), catalogue, with_sources=False
+        )
         parts.append(restated.pivot(on="indicator_code", index=keys, values="value_num"))
     if own_codes and not affected.is_empty():
         parts.append(affected.filter(pl.col("unit_code") == pl.col("current_code")).select(*keys, *own_codes))
