@@ -147,7 +147,7 @@ class _State:
     behind our back while the connection is open.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection):
+    def __init__(self, con: duckdb.DuckDBPyConnection, registry_codes: Iterable[str]):
         self.con = con
         self.statuses: dict[str, list[str]] = {}
         self.first_received: dict[str, datetime] = {}
@@ -163,7 +163,13 @@ class _State:
             "select coalesce(max(submission_id), 0) + 1 from submission_log"
         ).fetchone()[0]
         self.history: dict[tuple[str, str], list[tuple[int, float]]] = {}
-        self._history_units: set[str] = set()
+        # units with nothing accepted yet have no history to query (a cold load of years of data)
+        self._history_units: set[str] = set(registry_codes) - {
+            u
+            for (u,) in con.execute(
+                "select distinct unit_code from submission_log where outcome = 'accepted'"
+            ).fetchall()
+        }
         self.changed = False
 
     def history_for(self, unit_codes: list[str]) -> History:
@@ -442,7 +448,7 @@ def ingest_paths(
     """
     files = expand_paths(paths)
     registry = registry_from_db(con)
-    state = _State(con)
+    state = _State(con, registry.units)
     by = submitted_by or getpass.getuser()
     today = today or date.today()
     contents: dict[Path, tuple[bytes, str]] = {}
