@@ -1,0 +1,494 @@
+"""Page benchmark: query time, browser time against a one-chart floor, filter redraw time.
+
+    python -m bench.pages [--reuse] [--scale province national] [--runs 5] [--query-runs 7]
+                          [--redraw-runs 4] [--out bench/out/pages]
+
+For every page of dashboard.py, at province and at national scale (`python -m etl demo
+--scale national`, 5.000+ units; building it takes a minute or two, --reuse keeps it):
+
+- queries: the total time of every app.queries call the page's run makes (the dashboard
+  frame's calls included), replayed directly with st.cache_data emptied first, as the first
+  visitor after a new snapshot pays them; median of --query-runs. The calls are recorded,
+  not listed by hand: each page runs once under Streamlit's AppTest with the public query
+  functions wrapped, so a page that gains a query is measured without editing this file.
+- browser: headless Chromium, from navigation start to every chart drawn (tests/browser.py
+  decides "drawn"), median of --runs after one warm-up visit, next to the same time for
+  bench/hello_page.py (one tiny chart: the floor of Streamlit plus Chromium) visited right
+  before each page visit; "x floor" is the median of those paired ratios, so a burst of load
+  on the machine hits both sides of a ratio.
+- redraw: on a loaded page, choose another year in the sidebar and time until the rerun has
+  drawn every chart again; median of --redraw-runs.
+
+Goals: queries <= 20 ms (province) and <= 100 ms (national) per page; browser time <= 1.3x the
+floor (province) and <= 1.6x (national); redraw <= 1 s. Prints figures, asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import functools
+import logging
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from etl.db import latest_snapshot
+from tests.browser import (
+    ROOT,
+    VIEWPORT,
+    chart_texts,
+    exception_texts,
+    goto_and_wait,
+    launch_chromium,
+    open_year_list,
+    pick_year,
+    rerun_and_wait,
+    streamlit_server,
+    year_box,
+)
+
+DASHBOARD = ROOT / "dashboard.py"
+HELLO = ROOT / "bench" / "hello_page.py"
+SCALES = ("province", "national")
+QUERY_GOAL_MS = {"province": 20.0, "national": 100.0}
+FLOOR_GOAL = {"province": 1.3, "national": 1.6}
+REDRAW_GOAL_S = 1.0
+LOAD_TIMEOUT_MS = 180_000
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    """One st.Page of dashboard.py."""
+
+    path: str  # relative to the repository, e.g. pages/cchc.py
+    title: str
+    url_path: str
+    default: bool
+
+
+@dataclass(frozen=True)
+class Call:
+    """One top-level call of an app.queries function made during a page run."""
+
+    name: str
+    args: tuple
+    kwargs: dict
+
+
+@dataclass
+class PageResult:
+    """Every figure measured for one page at one scale (None: not measured or failed)."""
+
+    query_ms: float | None = None
+    slowest: tuple[str, float] | None = None
+    n_calls: int = 0
+    first_s: float | None = None
+    browser_s: list[float] = field(default_factory=list)
+    ratios: list[float] = field(default_factory=list)  # each visit over the hello visit just before it
+    redraw_s: list[float] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------- pages
+
+
+def _literal(node: ast.AST) -> Any:
+    try:
+        return ast.literal_eval(node)
+    except ValueError:
+        return None
+
+
+def discover_pages(dashboard: Path = DASHBOARD) -> list[PageEntry]:
+    """The pages dashboard.py declares, read from its source (importing it would run the app).
+
+    Understands st.Page("pages/x.py", title=..., url_path=..., default=...) with literal
+    arguments and tuples of literals such as ("pages/x.py", title, icon, url_path) that a loop
+    turns into st.Page entries; a page whose url_path is not given uses its file stem.
+    """
+    tree = ast.parse(dashboard.read_text(encoding="utf-8"))
+    default_url = None
+    for node in ast.walk(tree):  # `default=(url == "tong-quan")` names the default page's url
+        if isinstance(node, ast.keyword) and node.arg == "default" and isinstance(node.value, ast.Compare):
+            consts = [_literal(c) for c in [node.value.left, *node.value.comparators]]
+            default_url = next((c for c in consts if isinstance(c, str)), None)
+    found: dict[str, PageEntry] = {}
+    for node in ast.walk(tree):
+        entry = None
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page" and node.args:
+            path = _literal(node.args[0])
+            kw = {k.arg: _literal(k.value) for k in node.keywords}
+            if isinstance(path, str):
+                url = kw.get("url_path") or Path(path).stem
+                entry = PageEntry(path, kw.get("title") or url, url, kw.get("default") is True)
+        elif isinstance(node, ast.Tuple):
+            items = [_literal(e) for e in node.elts]
+            if items and all(isinstance(i, str) for i in items) and items[0].endswith(".py"):
+                rest = [i for i in items[1:] if not i.startswith(":")]  # drop :material/...: icons
+                title = rest[0] if rest else Path(items[0]).stem
+                url = rest[-1] if len(rest) > 1 else Path(items[0]).stem
+                entry = PageEntry(items[0], title, url, url == default_url)
+        if entry is not None and entry.path not in found:
+            found[entry.path] = entry
+    pages = list(found.values())
+    if not pages:
+        raise SystemExit(f"no st.Page entries found in {dashboard}")
+    if not any(p.default for p in pages):
+        pages[0] = PageEntry(pages[0].path, pages[0].title, pages[0].url_path, True)
+    return pages
+
+
+# ----------------------------------------------------------------------------- databases
+
+
+def build_db(scale: str, db: Path, reuse: bool) -> Path:
+    """The demo database for `scale` at `db` (reused when --reuse and it has a snapshot)."""
+    if reuse and latest_snapshot(db) is not None:
+        print(f"[{scale}] reusing {db}")
+        return db
+    print(f"[{scale}] building the demo database at {db} ...", flush=True)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, "-m", "etl", "demo", "--db", str(db), "--scale", scale]
+    started = time.monotonic()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    while True:
+        try:
+            out, _ = proc.communicate(timeout=15)
+            break
+        except subprocess.TimeoutExpired:
+            print(f"[{scale}]   still building ... {time.monotonic() - started:.0f} s", flush=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"[{scale}] demo build failed:\n{out}")
+    print(f"[{scale}]   {out.strip()}  ({time.monotonic() - started:.0f} s)")
+    return db
+
+
+# ----------------------------------------------------------------------------- queries
+
+
+def _query_functions() -> dict[str, Callable]:
+    """The public, st.cache_data-decorated functions defined in app.queries."""
+    from app import queries
+
+    return {
+        name: fn
+        for name, fn in vars(queries).items()
+        if not name.startswith("_") and callable(fn) and hasattr(fn, "clear")
+        and getattr(fn, "__module__", "") == queries.__name__
+    }  # fmt: skip
+
+
+def _quiet_streamlit() -> None:
+    # cached functions used outside a Streamlit runtime log a warning each
+    import streamlit.logger
+
+    streamlit.logger.set_log_level(logging.ERROR)
+
+
+def record_calls(db: Path, pages: list[PageEntry]) -> dict[str, list[Call] | str]:
+    """Run every page once under AppTest and record its top-level app.queries calls.
+
+    Nested calls (panel -> unit_year) are part of their caller's time and are not replayed
+    separately. A page that raises maps to the error text instead of its calls.
+    """
+    from streamlit.testing.v1 import AppTest
+
+    _quiet_streamlit()
+    from app import queries
+
+    os.environ["DASHBOARD_DB"] = str(db)
+    originals = _query_functions()
+    calls: list[Call] = []
+    depth = 0
+
+    def recorder(name: str, fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            nonlocal depth
+            if depth == 0:
+                calls.append(Call(name, args, kwargs))
+            depth += 1
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                depth -= 1
+
+        return wrapper
+
+    recorded: dict[str, list[Call] | str] = {}
+    try:
+        for name, fn in originals.items():
+            setattr(queries, name, recorder(name, fn))
+        _quiet_streamlit()
+        at = AppTest.from_file(str(DASHBOARD), default_timeout=300)
+        at.run()
+        for page in pages:
+            calls.clear()
+            at.switch_page(page.path)
+            at.run()
+            _quiet_streamlit()
+            if at.exception:
+                recorded[page.path] = "; ".join(e.value.splitlines()[0] for e in at.exception)
+            else:
+                recorded[page.path] = list(calls)
+    finally:
+        for name, fn in originals.items():
+            setattr(queries, name, fn)
+    return recorded
+
+
+def time_calls(calls: list[Call], runs: int) -> tuple[float, tuple[str, float]]:
+    """Median total ms of replaying `calls` in order with every query cache emptied first,
+    and the slowest call (name, median ms)."""
+    functions = _query_functions()
+    totals: list[float] = []
+    per_call: list[list[float]] = [[] for _ in calls]
+    for _ in range(runs):
+        for fn in functions.values():
+            fn.clear()
+        started = time.perf_counter()
+        for i, call in enumerate(calls):
+            t0 = time.perf_counter()
+            functions[call.name](*call.args, **call.kwargs)
+            per_call[i].append((time.perf_counter() - t0) * 1000)
+        totals.append((time.perf_counter() - started) * 1000)
+    medians = [statistics.median(t) for t in per_call]
+    worst = max(range(len(calls)), key=medians.__getitem__) if calls else None
+    slowest = (calls[worst].name, medians[worst]) if worst is not None else ("-", 0.0)
+    return statistics.median(totals), slowest
+
+
+def measure_queries(scale: str, db: Path, pages: list[PageEntry], runs: int, results: dict) -> None:
+    print(f"[{scale}] recording each page's queries (AppTest) ...", flush=True)
+    recorded = record_calls(db, pages)
+    for page in pages:
+        res: PageResult = results[scale][page.path]
+        calls = recorded[page.path]
+        if isinstance(calls, str):
+            res.notes.append(f"AppTest exception: {calls}")
+            continue
+        res.query_ms, res.slowest = time_calls(calls, runs)
+        res.n_calls = len(calls)
+        names = ", ".join(dict.fromkeys(c.name for c in calls))
+        print(f"[{scale}]   {page.title}: {len(calls)} calls ({names}) {res.query_ms:.1f} ms")
+
+
+# ----------------------------------------------------------------------------- browser
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")[:200]
+
+
+def _page_url(base: str, page: PageEntry) -> str:
+    return f"{base}/" if page.default else f"{base}/{page.url_path}"
+
+
+def _visit(context, url: str, notes: list[str] | None = None) -> float:
+    """Seconds from navigation start to every chart drawn, in a new tab (warm HTTP cache)."""
+    tab = context.new_page()
+    try:
+        drawn = goto_and_wait(tab, url, LOAD_TIMEOUT_MS)
+        if notes is not None:
+            errors = exception_texts(tab)
+            if errors and not any(n.startswith("exception") for n in notes):
+                notes.append("exception on the page: " + _first_line(errors[0]))
+            if drawn["n"] == 0 and "no chart" not in notes:
+                notes.append("no chart")
+        return float(drawn["t"]) / 1000
+    finally:
+        tab.close()
+
+
+def _redraws(context, url: str, runs: int, notes: list[str]) -> list[float]:
+    """Seconds for the page to redraw after each change of the sidebar year."""
+    tab = context.new_page()
+    try:
+        goto_and_wait(tab, url, LOAD_TIMEOUT_MS)
+        latest = int(year_box(tab).input_value())
+        times = []
+        for i in range(runs):
+            year = latest - 1 if i % 2 == 0 else latest
+            before = chart_texts(tab)
+            open_year_list(tab)  # the time runs from the click on the new year
+            ms = rerun_and_wait(tab, lambda y=year: pick_year(tab, y), LOAD_TIMEOUT_MS)
+            times.append(ms / 1000)
+            errors = exception_texts(tab)
+            if errors:
+                notes.append(f"exception after choosing {year}: {_first_line(errors[0])}")
+                break
+            if i == 0 and chart_texts(tab) == before:
+                notes.append("(info) no chart text changed with the year: the year drives only tables here")
+        return times
+    finally:
+        tab.close()
+
+
+def measure_browser(
+    scale: str,
+    db: Path,
+    pages: list[PageEntry],
+    hello_url: str,
+    args,
+    results: dict,
+    floors: dict,
+    log_dir: Path,
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with (
+        streamlit_server(DASHBOARD, log_dir / f"streamlit-{scale}.log", db=db) as server,
+        sync_playwright() as pw,
+    ):
+        browser = launch_chromium(pw)
+        try:
+            context = browser.new_context(viewport=VIEWPORT)
+            print(
+                f"[{scale}] browser: warm-up visit of every page (first visit = cold query caches) ...",
+                flush=True,
+            )
+            _visit(context, hello_url)
+            for page in pages:
+                res: PageResult = results[scale][page.path]
+                res.first_s = _visit(context, _page_url(server.url, page), res.notes)
+            floor: list[float] = []
+            for r in range(args.runs):
+                print(f"[{scale}] browser: round {r + 1}/{args.runs}", flush=True)
+                for page in pages:
+                    # the floor right before each page: the pair shares the machine's load of the moment
+                    hello_s = _visit(context, hello_url)
+                    page_s = _visit(context, _page_url(server.url, page))
+                    floor.append(hello_s)
+                    res = results[scale][page.path]
+                    res.browser_s.append(page_s)
+                    res.ratios.append(page_s / hello_s)
+            floors[scale] = floor
+            print(f"[{scale}] redraw after a year change ...", flush=True)
+            for page in pages:
+                res = results[scale][page.path]
+                res.redraw_s = _redraws(context, _page_url(server.url, page), args.redraw_runs, res.notes)
+            context.close()
+        finally:
+            browser.close()
+
+
+# ----------------------------------------------------------------------------- report
+
+
+def _median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def _cell(value: float | None, fmt: str, ok: bool | None, width: int) -> str:
+    if value is None:
+        return "-   ".rjust(width)
+    return (format(value, fmt) + ("   " if ok is None or ok else " NO")).rjust(width)
+
+
+def report(pages: list[PageEntry], scales: list[str], results: dict, floors: dict, args) -> None:
+    width = max(len("hello (floor)"), *(len(p.title) for p in pages)) + 2
+    print()
+    print(
+        f"Page benchmark: median of {args.query_runs} query replays, {args.runs} browser visits, "
+        f"{args.redraw_runs} redraws ({os.cpu_count()} cores). NO = goal not met. Server logs: {args.out}/streamlit-*.log"
+    )
+    cols = [("queries ms", 12), ("browser s", 12), ("x floor", 10), ("redraw s", 11)]
+    line1 = "".ljust(width) + "".join(f"{name:^{w * len(scales)}}" for name, w in cols)
+    line2 = "page".ljust(width) + "".join(f"{s:>{w}}" for _, w in cols for s in scales)
+    print(line1)
+    print(line2)
+    print("-" * len(line2))
+    misses: list[str] = []
+    for page in pages:
+        row = page.title.ljust(width)
+        q_cells, b_cells, x_cells, r_cells = [], [], [], []
+        for scale in scales:
+            res: PageResult = results[scale][page.path]
+            q_ok = None if res.query_ms is None else res.query_ms <= QUERY_GOAL_MS[scale]
+            q_cells.append(_cell(res.query_ms, ".1f", q_ok, 12))
+            b = _median(res.browser_s)
+            ratio = _median(res.ratios)
+            x_ok = None if ratio is None else ratio <= FLOOR_GOAL[scale]
+            b_cells.append(_cell(b, ".2f", None, 12))
+            x_cells.append(_cell(ratio, ".2f", x_ok, 10))
+            r = _median(res.redraw_s)
+            r_ok = None if r is None else r <= REDRAW_GOAL_S
+            r_cells.append(_cell(r, ".2f", r_ok, 11))
+            for ok, what in ((q_ok, "queries"), (x_ok, "browser"), (r_ok, "redraw")):
+                if ok is False:
+                    misses.append(f"{page.title} ({scale}): {what}")
+        print(row + "".join(q_cells + b_cells + x_cells + r_cells))
+    floor_row = "hello (floor)".ljust(width) + "".join("-   ".rjust(12) for _ in scales)
+    floor_row += "".join(_cell(_median(floors.get(s, [])), ".2f", None, 12) for s in scales)
+    print(floor_row)
+    goals = "goal".ljust(width)
+    goals += "".join(f"<= {QUERY_GOAL_MS[s]:.0f}".rjust(12) for s in scales)
+    goals += "".join("".rjust(12) for _ in scales)
+    goals += "".join(f"<= {FLOOR_GOAL[s]:.1f}x".rjust(10) for s in scales)
+    goals += "".join(f"<= {REDRAW_GOAL_S:.0f}".rjust(11) for _ in scales)
+    print(goals)
+    print()
+    print("details: slowest query call (median ms), calls per run, first visit with cold caches (s)")
+    for page in pages:
+        parts = []
+        for scale in scales:
+            res = results[scale][page.path]
+            slow = f"{res.slowest[0]} {res.slowest[1]:.1f}" if res.slowest else "-"
+            first = f"{res.first_s:.2f}" if res.first_s is not None else "-"
+            parts.append(f"{scale}: {slow}, {res.n_calls} calls, first {first}")
+        print(f"  {page.title}: " + "; ".join(parts))
+        for scale in scales:
+            for note in results[scale][page.path].notes:
+                print(f"    ! {scale}: {note}")
+    print()
+    print("goals NOT met: " + ("; ".join(misses) if misses else "none"))
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench.pages", description=__doc__.split("\n")[0])
+    p.add_argument("--reuse", action="store_true", help="reuse the demo databases in --out if they exist")
+    p.add_argument("--scale", nargs="+", choices=SCALES, default=list(SCALES), help="scales to measure")
+    p.add_argument("--runs", type=int, default=5, help="browser visits per page (after one warm-up)")
+    p.add_argument("--query-runs", type=int, default=7, help="query replays per page")
+    p.add_argument("--redraw-runs", type=int, default=4, help="year changes per page")
+    p.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "pages", help="databases and logs")
+    p.add_argument("--no-browser", action="store_true", help="queries only")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    # a plain `kill` unwinds like Ctrl-C, so the servers and the browser are stopped on the way out
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    pages = discover_pages()
+    scales = [s for s in SCALES if s in args.scale]
+    print(f"pages: {', '.join(p.title for p in pages)}")
+    dbs = {s: build_db(s, args.out / s / "dashboard.duckdb", args.reuse) for s in scales}
+    results = {s: {p.path: PageResult() for p in pages} for s in scales}
+    floors: dict[str, list[float]] = {}
+    for scale in scales:
+        measure_queries(scale, dbs[scale], pages, args.query_runs, results)
+    if not args.no_browser:
+        with streamlit_server(HELLO, args.out / "streamlit-hello.log") as hello:
+            for scale in scales:
+                measure_browser(scale, dbs[scale], pages, hello.url + "/", args, results, floors, args.out)
+    report(pages, scales, results, floors, args)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
