@@ -9,6 +9,8 @@ holds the file).
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from etl.db import DatabaseBusy, connect, db_path, latest_snapshot, publish_snap
 
 # one first-run build per process, even when several browser sessions open at once
 _BUILD_LOCK = threading.Lock()
+_ROOT = Path(__file__).resolve().parent.parent
 
 
 class SnapshotUnavailable(RuntimeError):
@@ -38,9 +41,14 @@ def _publish_from_main(db: Path) -> Path:
 
 
 def _build_demo(db: Path) -> None:
-    from etl.demo import build_demo  # imported lazily: only a fresh machine needs it
-
-    build_demo(db, scale="province")
+    """Build the demo in a child process: the ETL starts worker processes of its own,
+    which must not re-import a Streamlit script."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "etl", "demo", "--db", str(db)],
+        cwd=_ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if proc.returncode != 0:
+        raise RuntimeError(f"Không tạo được dữ liệu minh họa:\n{proc.stderr[-2000:]}")
 
 
 def ensure_snapshot(db: Path) -> Path:

@@ -253,11 +253,16 @@ def _split(total: int, weights: list[float], rng) -> list[int]:
     return counts
 
 
-def _complaints(u: Unit, year: int, t: _Traits, merged_from: list[str], state: _State, rng) -> dict:
-    received = round(_clip(t.complaint_rate * rng.uniform(0.6, 1.4), 0, 60))
+def _complaints(
+    u: Unit, year: int, t: _Traits, staff: int, merged_from: list[str], state: _State, rng
+) -> dict:
+    # volume follows size, so an area centre that absorbed three district centres gets
+    # about their complaints together, not one centre's
+    scale = staff / t.staff0
+    received = round(_clip(t.complaint_rate * scale * rng.uniform(0.6, 1.4), 0, 60 * scale))
     carried = state.pending.get(u.unit_code, 0) if u.active_in(year - 1) else rng.randint(0, 2)
     carried += sum(state.pending.get(m, 0) for m in merged_from)
-    carried = min(carried, 5)
+    carried = min(carried, round(5 * scale))
     open_cases = received + carried
     pending = min(open_cases, rng.choice((0, 0, 0, 1, 1, 2, 3)))
     state.pending[u.unit_code] = pending
@@ -497,6 +502,8 @@ def simulate(
             preds, t = [traits[p] for p in codes], traits[code]
             t.sat_q = sum(p.sat_q for p in preds) / len(preds)
             t.cchc_q = sum(p.cchc_q for p in preds) / len(preds)
+            t.complaint_rate = sum(p.complaint_rate for p in preds)
+            t.staff0 = sum(p.staff0 for p in preds)
     # two clinical units lag behind on satisfaction, so the "below 90%" views are not empty
     clinical = [u.unit_code for u in units if u.unit_type in CLINICAL_TYPES and u.active_in(2015)]
     for code in rng.sample(clinical, min(2, len(clinical))):
@@ -536,7 +543,7 @@ def simulate(
             values |= _satisfaction(u, year, t, n_staff, rng)
             values |= _training(u, year, t, n_staff, rng)
             merged_from = merging.get((code, year), [])
-            values |= _complaints(u, year, t, merged_from, state, rng)
+            values |= _complaints(u, year, t, n_staff, merged_from, state, rng)
             values |= _dan_van(u, year, t, n_staff, rng)
             values |= _texts(u, year, bool(merged_from), rng)
             if year < 2017 and not t.reports_online_early:
