@@ -487,10 +487,10 @@ def _parse_grid(path: Path, grid: _Grid, header: _Header) -> tuple[list[RawRecor
 # workbooks
 
 
-def _load_sheet_text(reader: fastexcel.ExcelReader, name: str) -> _Grid | None:
-    """Every cell of a sheet as text, leading empty rows kept so row i is Excel row i + 1."""
+def _load_sheet_text(reader: fastexcel.ExcelReader, name: str, n_rows: int | None = None) -> _Grid | None:
+    """Every cell of a sheet (or its first `n_rows`) as text; row i is Excel row i + 1."""
     try:
-        sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+        sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string", n_rows=n_rows)
         batch = sheet.to_arrow()
     except fastexcel.FastExcelError:
         return None  # a chart sheet or a sheet calamine cannot read holds no table
@@ -539,8 +539,18 @@ def _read_workbook(path: Path, data: bytes) -> ParsedFile:
         return _failed(path, FILE_WHERE, _corrupt_message(path))
     # the project's data sheet first, the others (instructions, hidden lists) in workbook order
     ordered = sorted(sheet_names, key=lambda name: _key(name) != _key(TEMPLATE_SHEET))
-    grids = [grid for name in ordered if (grid := _load_sheet_text(reader, name)) is not None]
+    # the preferred sheet is read whole; the others only as far as a header can be, and
+    # whole only when they turn out to hold a table (the hidden unit list can be long)
+    grids = [
+        grid
+        for i, name in enumerate(ordered)
+        if (grid := _load_sheet_text(reader, name, None if i == 0 else HEADER_ROWS + 1)) is not None
+    ]
     found = [(grid, header) for grid in grids if (header := _find_header(grid)) is not None]
+    found = [
+        (grid if grid is grids[0] else (_load_sheet_text(reader, grid.sheet) or grid), header)
+        for grid, header in found
+    ]
     if not found:
         message = _no_header_message(path, grids)
         return _failed(path, message.where, message.message)
