@@ -418,8 +418,9 @@ def _progress(done: int, total: int) -> None:
 
 def _prepared_in_order(paths: list[Path], registry: Registry, today: date) -> Iterator[_Prepared]:
     """Read and validate files, in worker processes when there are enough to pay for them."""
-    workers = min(os.cpu_count() or 1, 4)
-    if len(paths) < PARALLEL_MIN_FILES or workers < 2:
+    # the parent process is busy writing, so it keeps one core of its own
+    workers = min((os.cpu_count() or 1) - 1, 4)
+    if len(paths) < PARALLEL_MIN_FILES or workers < 1:
         _init_worker(registry, today)
         yield from map(_prepare, paths)
         return
@@ -471,6 +472,9 @@ def ingest_paths(
         else:
             contents[path] = (data, sha)
     done = len(results)
+    # one small insert per file gains nothing from DuckDB's threads, which would only
+    # compete with the parsing workers for the cores
+    con.execute("set threads = 1")
     for prep in _prepared_in_order(list(contents), registry, today):
         data, sha = contents.pop(prep.path)
         # the same bytes may come twice in one run: the second copy is unchanged
@@ -481,6 +485,7 @@ def ingest_paths(
         done += 1
         if progress and len(files) > 1:
             _progress(done, len(files))
+    con.execute("reset threads")
     if not dry_run:
         publish_snapshot(con, db)
     return [results[p] for p in files]
