@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 import xlsxwriter
 
+from app.tables.common import DERIVED_MEASURES
+from app.tables.markdown import markdown_table
 from etl.catalogue import load_catalogue
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -93,32 +95,32 @@ def _deferred(build: Callable[[pl.DataFrame], bytes], df: pl.DataFrame) -> Calla
     return lambda: build(df)
 
 
+# (label, file extension, builder, MIME type) of each download button
+_FORMATS = (
+    ("Tải CSV", "csv", to_csv_bytes, "text/csv"),
+    ("Tải XLSX", "xlsx", to_xlsx_bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+)
+
+
 def download_buttons(df: pl.DataFrame, key: str, label: str = "Tải bảng số liệu của biểu đồ") -> None:
     """Two small buttons (CSV, XLSX) for the table behind a chart; `key` names the files."""
     stem = file_stem(key)
+    import os
+    if os.environ.get("EXP_NODL"):
+        return
     with st.container(horizontal=True, gap="small", key=f"dl_{key}"):
-        st.download_button(
-            "Tải CSV",
-            data=_deferred(to_csv_bytes, df),
-            file_name=f"{stem}.csv",
-            mime="text/csv",
-            key=f"{key}_csv",
-            icon=":material/download:",
-            type="tertiary",
-            on_click="ignore",
-            help=label,
-        )
-        st.download_button(
-            "Tải XLSX",
-            data=_deferred(to_xlsx_bytes, df),
-            file_name=f"{stem}.xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            key=f"{key}_xlsx",
-            icon=":material/download:",
-            type="tertiary",
-            on_click="ignore",
-            help=label,
-        )
+        for text, ext, build, mime in _FORMATS:
+            st.download_button(
+                text,
+                data=_deferred(build, df),
+                file_name=f"{stem}.{ext}",
+                mime=mime,
+                key=f"{key}_{ext}",
+                icon=":material/download:",
+                type="tertiary",
+                on_click="ignore",
+                help=label,
+            )
 
 
 # Vietnamese headers for the downloaded tables; indicator codes get their catalogue label
@@ -197,6 +199,9 @@ COLUMN_LABELS: dict[str, str] = {
     "year_from": "Từ năm",
     "year_to": "Đến năm",
     "weight": "Trọng số",
+    "successor_name": "Đã sáp nhập vào",
+    "key": "Mã chỉ số",
+    "basis": "Căn cứ",
 }
 VALUE_LABELS: dict[str, dict[str, str]] = {
     "status": {"reported": "Đã báo cáo", "missing": "Chưa báo cáo", "inactive": "Chưa/không còn hoạt động"},
@@ -212,7 +217,7 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
 
 def vietnamese_headers(df: pl.DataFrame) -> pl.DataFrame:
     """The table with Vietnamese column headers (and coded values spelled out) for a download."""
-    catalogue = load_catalogue()
+    catalogue: dict = {**load_catalogue(), **DERIVED_MEASURES}
     out = df.with_columns(
         pl.col(c).replace_strict(VALUE_LABELS[c], default=pl.col(c)).alias(c)
         for c in df.columns
@@ -239,3 +244,54 @@ def show_chart(fig: go.Figure, table: pl.DataFrame, key: str) -> None:
     """A Plotly chart (stable key) with the download buttons of the table behind it."""
     st.plotly_chart(fig, key=key, config={"displaylogo": False})
     download_buttons(vietnamese_headers(table), key)
+
+
+def chart_or_note(
+    table: pl.DataFrame, build: Callable[[pl.DataFrame], go.Figure], key: str, empty_message: str
+) -> bool:
+    """show_chart(build(table)) when `table` has rows, else the Vietnamese `empty_message`.
+
+    Returns whether a chart was drawn.
+    """
+    if table.is_empty():
+        st.info(empty_message, icon=":material/info:")
+        return False
+    show_chart(build(table), table, key)
+    return True
+
+
+TABLE_PAGE_SIZE = 50
+
+
+def _has_text(column: pl.Series) -> bool:
+    return bool(column.cast(pl.String).fill_null("").str.strip_chars().ne("").any())
+
+
+def show_table(
+    display: pl.DataFrame,
+    headers: dict[str, str],
+    key: str,
+    *,
+    download: pl.DataFrame | None = None,
+    right: Sequence[str] = (),
+    escaped: Sequence[str] = (),
+    page_size: int = TABLE_PAGE_SIZE,
+) -> None:
+    """A static table (Markdown, drawn at once) with the download buttons of the full table.
+
+    `display` holds the formatted text, `headers` names (and orders) its columns, `right`
+    aligns number columns; a column with no text in any shown row is left out. More rows than
+    `page_size` get page buttons (key `<key>_trang`),
+    so every row stays reachable without drawing thousands at once. `download` is the
+    numeric table behind it (default: `display`).
+    """
+    rows = display
+    pages = max(1, -(-display.height // page_size))
+    if pages > 1:
+        st.caption(f"{display.height:,} dòng; mỗi trang {page_size} dòng.".replace(",", "."))
+        page = st.pagination(pages, key=f"{key}_trang")
+        rows = display.slice((page - 1) * page_size, page_size)
+    # a column with nothing in it (no tie this year, no note) only takes room
+    shown = {c: h for c, h in headers.items() if c in rows.columns and _has_text(rows[c])}
+    st.markdown(markdown_table(rows, shown, right=right, escaped=escaped))
+    download_buttons(vietnamese_headers(display if download is None else download), key, "Tải bảng số liệu")

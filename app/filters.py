@@ -1,17 +1,22 @@
-"""The shared sidebar: year, period, unit type, area and how history is counted.
+"""The shared sidebar (year, period, unit type, area, how history is counted) and what every
+page does with it.
 
 Every widget is bound to a URL query parameter (`bind="query-params"`), so a copied
 link reproduces the view, and the values survive page switches. dashboard.py draws
 the sidebar once per run and stores the resulting `Filters` in st.session_state;
-pages read them with `current_filters()` and never draw filters of their own.
+pages read them with `current_filters()` and never draw filters of their own. The
+page preamble (header, the panel in the reader's scope, "no data" and stop) lives
+here too, so pages only say what they need.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import polars as pl
 import streamlit as st
 
+from app import queries, tables
 from etl.registry import UNIT_TYPES
 
 FILTERS_KEY = "filters"
@@ -143,3 +148,26 @@ def page_header(
 def no_data(message: str) -> None:
     """A short Vietnamese explanation in place of a chart that has nothing to show."""
     st.info(message, icon=":material/info:")
+
+
+def scoped_panel(
+    f: Filters, codes: tuple[str, ...], *, required: tuple[str, ...] = (), message: str = ""
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The page's panel in the reader's scope: (all years, the chosen period).
+
+    Unit types and areas narrow both; the period narrows the second. With `required`, a
+    period in which no unit reported any of those codes shows `message` and stops the page.
+    """
+    panel = tables.scoped(queries.panel(f.snapshot, codes, f.restated), f.unit_types, f.areas)
+    period = tables.scoped(panel, year_from=f.year_from, year_to=f.year_to)
+    if required and not tables.has_values(period, *required):
+        no_data(message)
+        st.stop()
+    return panel, period
+
+
+def expected_in_scope(f: Filters, panel: pl.DataFrame) -> pl.DataFrame:
+    """Who was expected to report each year in the reader's scope, in the units `panel` shows
+    (today's units when restated), with `has_report`."""
+    expected_all = queries.expected_units(queries.units(f.snapshot), queries.years(f.snapshot))
+    return tables.scoped(tables.expected_in_view(expected_all, panel, f.restated), f.unit_types, f.areas)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import charts, queries, tables
-from app.downloads import download_buttons, show_chart, vietnamese_headers
+from app.downloads import chart_or_note, show_chart, show_table
 from app.filters import current_filters, no_data, page_header
 
 CODES = ("cchc_score", "cchc_rank", "cchc_rank_of")
@@ -50,19 +50,20 @@ if not mismatches.is_empty():
         icon=":material/warning:",
     )
     with st.expander("Xem các trường hợp lệch thứ hạng"):
-        st.dataframe(
+        show_table(
             tables.formatted(mismatches, {"cchc_score": 1}),
-            hide_index=True,
-            column_config={
-                "year": st.column_config.NumberColumn("Năm", format="%d"),
+            {
+                "year": "Năm",
                 "unit_code": "Mã đơn vị",
                 "short_name": "Tên đơn vị",
                 "cchc_score": "Điểm CCHC",
                 "reported_label": "Hạng đơn vị báo cáo",
                 "computed_label": "Hạng tính từ điểm",
             },
+            "cchc_lech_hang",
+            download=mismatches,
+            right=("cchc_score",),
         )
-        download_buttons(vietnamese_headers(mismatches), "cchc_lech_hang")
 
 st.subheader("Thứ hạng các đơn vị do Sở Y tế xếp hạng")
 partial_years = tables.incomplete_rank_years(ranked)
@@ -113,14 +114,23 @@ else:
     else:
         no_data("Chọn ít nhất một đơn vị để xem bách phân vị thứ hạng.")
     scores = ranked.filter(ranked["cchc_score"].is_not_null())
-    if scores.is_empty():
-        no_data("Các đơn vị chưa báo cáo điểm CCHC trong giai đoạn đã chọn.")
-    else:
-        show_chart(
-            charts.score_distribution_chart(scores),
-            scores.select("year", "unit_code", "short_name", "cchc_score", "rank_label"),
-            "cchc_phan_bo",
-        )
+    chart_or_note(
+        scores.select(
+            "year",
+            "unit_code",
+            "short_name",
+            "rank_group",
+            "cchc_score",
+            "rank",
+            "rank_of",
+            "rank_label",
+            "is_tie",
+            "percentile",
+        ),
+        charts.score_distribution_chart,
+        "cchc_phan_bo",
+        "Các đơn vị chưa báo cáo điểm CCHC trong giai đoạn đã chọn.",
+    )
 
     st.subheader(f"Bảng xếp hạng CCHC năm {f.year}")
     league = tables.league_year(tables.scoped(ranked_group, f.unit_types, f.areas), f.year)
@@ -131,10 +141,9 @@ else:
             "Đồng hạng: các đơn vị bằng điểm nhận cùng hạng, hạng kế tiếp bị bỏ qua (1, 2, 2, 4). "
             "Hạng tính trong toàn bộ các đơn vị do Sở xếp hạng, kể cả khi đang lọc theo loại hay địa bàn."
         )
-        st.dataframe(
-            tables.formatted(league.drop("rank", "rank_group"), {"cchc_score": 1}),
-            hide_index=True,
-            column_config={
+        show_table(
+            tables.formatted(league, {"cchc_score": 1}),
+            {
                 "rank_label": "Hạng (X/N)",
                 "unit_code": "Mã đơn vị",
                 "short_name": "Tên đơn vị",
@@ -143,15 +152,19 @@ else:
                 "reported_label": "Hạng đơn vị báo cáo",
                 "note": "Ghi chú",
             },
+            "cchc_bang_xep_hang",
+            download=league,
+            right=("rank_label", "cchc_score", "reported_label"),
         )
-        download_buttons(vietnamese_headers(league), "cchc_bang_xep_hang")
 
 st.subheader("Thứ hạng của Sở Y tế trong các sở, ban, ngành tỉnh (PAR Index)")
 par = tables.par_ranks(tables.scoped(panel_all, year_from=f.year_from, year_to=f.year_to))
 par = par.filter(
     par["unit_code"].is_in(all_units.filter(all_units["rank_group"] == group)["unit_code"].to_list())
 )
-if par.is_empty():
-    no_data("Chưa có thứ hạng PAR Index của Sở Y tế trong giai đoạn đã chọn.")
-else:
-    show_chart(charts.par_chart(par, par["short_name"][0]), par, "cchc_par")
+chart_or_note(
+    par,
+    lambda t: charts.par_chart(t, t["short_name"][0]),
+    "cchc_par",
+    "Chưa có thứ hạng PAR Index của Sở Y tế trong giai đoạn đã chọn.",
+)

@@ -7,16 +7,15 @@ from __future__ import annotations
 import streamlit as st
 
 from app import charts, queries, tables
-from app.downloads import download_buttons, show_chart, vietnamese_headers
+from app.downloads import download_buttons, show_chart, show_table, vietnamese_headers
 from app.filters import current_filters, no_data, page_header
 from app.fmt import fmt_int, fmt_pct
-from etl.catalogue import load_catalogue
 
 PAGE_SIZE = 25
-CODES = tuple(dict.fromkeys((*tables.SCORECARD_CODES, *tables.COMPOSITE_DEFAULT_WEIGHTS)))
+# the catalogue codes behind the scorecard and the weights (rates are computed from counts)
+CODES = tables.source_codes((*tables.SCORECARD_CODES, *tables.COMPOSITE_DEFAULT_WEIGHTS))
 
 f = current_filters()
-cat = load_catalogue()
 page_header(
     "So sánh đơn vị",
     f,
@@ -45,14 +44,14 @@ with st.expander("Trọng số chỉ số tổng hợp và phương pháp tính"
     weights: dict[str, float] = {}
     for i, (code, default) in enumerate(tables.COMPOSITE_DEFAULT_WEIGHTS.items()):
         weights[code] = cols[i % 4].number_input(
-            cat[code].short_vi,
+            tables.measure(code).short_vi,
             min_value=0.0,
             max_value=5.0,
             value=default,
             step=0.5,
             format="%.1f",
             key=f"ss_w_{code}",
-            help=f"{cat[code].name_vi}. Trọng số 0 = không tính chỉ tiêu này.",
+            help=f"{tables.measure(code).name_vi}. Trọng số 0 = không tính chỉ tiêu này.",
         )
     min_coverage = st.slider(
         "Độ phủ dữ liệu tối thiểu (%)",
@@ -67,7 +66,8 @@ with st.expander("Trọng số chỉ số tổng hợp và phương pháp tính"
         "**Phương pháp tính**\n"
         "1. Với mỗi chỉ tiêu có trọng số lớn hơn 0, xếp hạng các đơn vị **có báo cáo** chỉ tiêu đó trong năm, "
         "theo chiều tốt của chỉ tiêu (ví dụ vụ việc phức tạp, kéo dài: càng ít càng tốt); bằng nhau thì đồng hạng. "
-        "Hạng được đổi thành **bách phân vị** 0–100 (100 = tốt nhất tỉnh).\n"
+        "Hạng được đổi thành **bách phân vị** 0–100 (100 = tốt nhất tỉnh). Lượt tập huấn được tính **trên mỗi "
+        "viên chức**, không theo số lượt, để đơn vị lớn không được lợi vì đông người.\n"
         "2. **Chỉ số tổng hợp** = bình quân gia quyền các bách phân vị của những chỉ tiêu đơn vị đã báo cáo; "
         "trọng số được chia lại trên các chỉ tiêu đó.\n"
         f"3. **Thiếu dữ liệu được xử lý rõ ràng**: ô trống không bị coi là 0. Độ phủ = tổng trọng số các chỉ tiêu "
@@ -75,7 +75,9 @@ with st.expander("Trọng số chỉ số tổng hợp và phương pháp tính"
         '(ghi chú "Thiếu dữ liệu").\n'
         "4. Xếp hạng theo chỉ số tổng hợp trong toàn tỉnh; bằng điểm thì đồng hạng."
     )
-weight_text = "; ".join(f"{cat[c].short_vi} {w:g}".replace(".", ",") for c, w in weights.items() if w > 0)
+weight_text = "; ".join(
+    f"{tables.measure(c).short_vi} {w:g}".replace(".", ",") for c, w in weights.items() if w > 0
+)
 st.caption(f"Trọng số đang dùng: {weight_text or 'chưa chọn chỉ tiêu nào'}.")
 
 league_all = tables.league_table(province_year, weights, min_coverage / 100)
@@ -102,12 +104,13 @@ if len(chosen) < 2:
 else:
     card = tables.scorecard(province_year, chosen)
     st.caption(
-        "Màu ô so với trung vị toàn tỉnh năm đó, theo chiều tốt của chỉ tiêu: xanh nhạt = tốt hơn, "
-        'cam nhạt = kém hơn, xám = ngang; ô trắng ghi "Chưa báo cáo" là đơn vị để trống chỉ tiêu.'
+        "Màu ô so với trung vị toàn tỉnh năm đó, theo chiều tốt của chỉ tiêu: xanh = tốt hơn, "
+        'cam = kém hơn, xám = ngang; ô trắng ghi "Chưa báo cáo" là đơn vị để trống chỉ tiêu. '
+        + tables.RATE_NOTE
     )
-    st.dataframe(charts.scorecard_styler(card), hide_index=True, height="content", key="ss_bang_diem_bang")
-    download_buttons(vietnamese_headers(card), "ss_bang_diem")
-    weighted = [c for c, w in weights.items() if w > 0]
+    st.markdown(tables.scorecard_markdown(card))
+    download_buttons(vietnamese_headers(card), "ss_bang_diem", "Tải bảng điểm")
+    weighted = {c: tables.measure(c).short_vi for c, w in weights.items() if w > 0}
     if weighted:
         show_chart(
             charts.percentile_profile_chart(league_all, chosen, weighted, f.year),
@@ -119,18 +122,10 @@ st.subheader(f"Bảng xếp hạng chỉ số tổng hợp, năm {f.year}")
 if league.filter(league["composite"].is_not_null()).is_empty():
     no_data("Không đơn vị nào đủ dữ liệu để tính chỉ số tổng hợp với trọng số hiện tại.")
 else:
-    pages = max(1, -(-league.height // PAGE_SIZE))
-    st.caption(
-        f"{fmt_int(league.height)} đơn vị; chỉ số 0–100 (100 = tốt nhất). "
-        + (f"Mỗi trang {PAGE_SIZE} đơn vị." if pages > 1 else "")
-    )
-    page = st.pagination(pages, key="ss_trang") if pages > 1 else 1
-    rows = league.slice((page - 1) * PAGE_SIZE, PAGE_SIZE)
-    st.dataframe(
-        tables.league_display(rows),
-        hide_index=True,
-        height="content",
-        column_config={
+    st.caption(f"{fmt_int(league.height)} đơn vị; chỉ số 0–100 (100 = tốt nhất).")
+    show_table(
+        tables.league_display(league),
+        {
             "rank_label": "Hạng (X/N)",
             "short_name": "Tên đơn vị",
             "unit_type_vi": "Loại đơn vị",
@@ -139,5 +134,8 @@ else:
             "coverage": "Độ phủ dữ liệu",
             "note": "Ghi chú",
         },
+        "ss_xep_hang_tong_hop",
+        download=league,
+        right=("rank_label", "composite", "coverage"),
+        page_size=PAGE_SIZE,
     )
-    download_buttons(vietnamese_headers(league), "ss_xep_hang_tong_hop")

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import charts, queries, tables
-from app.downloads import download_buttons, show_chart, vietnamese_headers
-from app.filters import current_filters, no_data, page_header
+from app import charts, tables
+from app.downloads import chart_or_note, show_table
+from app.filters import current_filters, no_data, page_header, scoped_panel
 
 CODES = (
     "complaints_received",
@@ -20,6 +20,17 @@ CODES = (
     "leader_dialogues",
     "patient_visits",
 )
+# the per-unit table: short headers so every column fits the page
+UNIT_TABLE = {
+    "short_name": "Đơn vị",
+    "received": "Tiếp nhận",
+    "carried_in": "Tồn năm trước",
+    "resolved": "Đã giải quyết",
+    "rate_pct": "Tỷ lệ giải quyết",
+    "protracted": "Phức tạp, kéo dài",
+    "visits": "Lượt khám",
+    "per_10k": "Đơn / 10.000 lượt khám",
+}
 
 f = current_filters()
 page_header(
@@ -29,44 +40,50 @@ page_header(
     "tiếp công dân và đối thoại của người đứng đầu.",
 )
 
-panel = tables.scoped(queries.panel(f.snapshot, CODES, f.restated), f.unit_types, f.areas)
-period = tables.scoped(panel, year_from=f.year_from, year_to=f.year_to)
-if not tables.has_values(period, *CODES[:-1]):
-    no_data("Chưa có đơn vị nào báo cáo số liệu đơn thư, phản ánh trong phạm vi và giai đoạn đã chọn.")
-    st.stop()
+panel, period = scoped_panel(
+    f,
+    CODES,
+    required=CODES[:-1],
+    message="Chưa có đơn vị nào báo cáo số liệu đơn thư, phản ánh trong phạm vi và giai đoạn đã chọn.",
+)
 if f.restated:
     st.caption("Chế độ quy đổi: số liệu của các đơn vị đã sáp nhập được cộng vào đơn vị hiện nay.")
 
 st.subheader("Kênh tiếp nhận")
-channels = tables.channels_by_year(period)
-if channels.is_empty():
-    no_data("Các đơn vị chưa báo cáo phản ánh theo kênh tiếp nhận trong giai đoạn đã chọn.")
-else:
-    show_chart(charts.channels_chart(channels), channels, "kn_kenh")
+chart_or_note(
+    tables.channels_by_year(period),
+    charts.channels_chart,
+    "kn_kenh",
+    "Các đơn vị chưa báo cáo phản ánh theo kênh tiếp nhận trong giai đoạn đã chọn.",
+)
 
 st.subheader("Tiếp nhận và giải quyết")
-flow = tables.complaint_flow(period)
-if flow.is_empty():
-    no_data("Các đơn vị chưa báo cáo số đơn thư tiếp nhận trong giai đoạn đã chọn.")
-else:
-    show_chart(charts.complaint_flow_chart(flow), flow, "kn_luong")
-    show_chart(charts.resolution_rate_chart(flow), flow, "kn_ty_le")
+chart_or_note(
+    tables.complaint_flow(period),
+    charts.complaint_flow_chart,
+    "kn_luong",
+    "Các đơn vị chưa báo cáo số đơn thư tiếp nhận trong giai đoạn đã chọn.",
+)
 
 st.subheader(f"Theo đơn vị, năm {f.year}")
 by_unit = tables.complaints_by_unit(tables.in_year(panel, f.year))
 if by_unit.is_empty():
     no_data(f"Năm {f.year} chưa có đơn vị nào báo cáo số đơn thư.")
 else:
-    if by_unit.filter(by_unit["per_10k"].is_not_null()).is_empty():
-        no_data(
-            f"Năm {f.year} chưa có đơn vị nào báo cáo tổng lượt khám bệnh, nên chưa tính được tỷ lệ trên 10.000 lượt khám."
-        )
-    else:
-        show_chart(charts.per_10k_chart(by_unit, f.year), by_unit, "kn_10k")
-    st.caption("Bảng theo đơn vị: tỷ lệ giải quyết = đã giải quyết / (tiếp nhận + tồn năm trước).")
-    st.dataframe(
+    chart_or_note(
+        by_unit.filter(by_unit["per_10k"].is_not_null()),
+        lambda rows: charts.per_10k_chart(rows, f.year),
+        "kn_10k",
+        f"Năm {f.year} chưa có đơn vị nào báo cáo tổng lượt khám bệnh, nên chưa tính được tỷ lệ trên "
+        "10.000 lượt khám.",
+    )
+    st.caption(
+        "Tỷ lệ giải quyết = đã giải quyết / (tiếp nhận + tồn năm trước). Đơn / 10.000 lượt khám: đơn thư "
+        "tiếp nhận trên 10.000 lượt khám bệnh. Bảng tải về có thêm loại đơn vị."
+    )
+    show_table(
         tables.formatted(
-            by_unit.drop("unit_code"),
+            by_unit,
             {
                 "received": 0,
                 "carried_in": 0,
@@ -78,25 +95,16 @@ else:
             },
             percent=("rate_pct",),
         ),
-        hide_index=True,
-        column_config={
-            "rank_group": None,
-            "short_name": "Tên đơn vị",
-            "unit_type_vi": "Loại đơn vị",
-            "received": "Tiếp nhận",
-            "carried_in": "Tồn năm trước",
-            "resolved": "Đã giải quyết",
-            "rate_pct": "Tỷ lệ giải quyết",
-            "protracted": "Phức tạp, kéo dài",
-            "visits": "Lượt khám bệnh",
-            "per_10k": "Trên 10.000 lượt khám",
-        },
+        UNIT_TABLE,
+        "kn_theo_don_vi",
+        download=by_unit,
+        right=tuple(UNIT_TABLE)[1:],
     )
-    download_buttons(vietnamese_headers(by_unit), "kn_theo_don_vi")
 
 st.subheader("Tiếp công dân và đối thoại")
-reception = tables.reception_by_year(period)
-if reception.is_empty():
-    no_data("Các đơn vị chưa báo cáo số buổi tiếp công dân và đối thoại trong giai đoạn đã chọn.")
-else:
-    show_chart(charts.reception_chart(reception), reception, "kn_tiep_dan")
+chart_or_note(
+    tables.reception_by_year(period),
+    charts.reception_chart,
+    "kn_tiep_dan",
+    "Các đơn vị chưa báo cáo số buổi tiếp công dân và đối thoại trong giai đoạn đã chọn.",
+)

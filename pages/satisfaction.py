@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import charts, queries, tables
-from app.downloads import download_buttons, show_chart, vietnamese_headers
-from app.filters import current_filters, no_data, page_header
+from app import charts, tables
+from app.downloads import chart_or_note, show_chart, show_table
+from app.filters import current_filters, expected_in_scope, no_data, page_header, scoped_panel
 from app.fmt import fmt_int, fmt_pct
 from etl.catalogue import load_catalogue
 
@@ -25,14 +25,13 @@ page_header(
     "tỷ lệ từ 12 phiếu không có cùng độ tin cậy như từ 1.200 phiếu.",
 )
 
-panel = tables.scoped(queries.panel(f.snapshot, CODES, f.restated), f.unit_types, f.areas)
-expected_all = queries.expected_units(queries.units(f.snapshot), queries.years(f.snapshot))
-expected = tables.scoped(tables.expected_in_view(expected_all, panel, f.restated), f.unit_types, f.areas)
-period = tables.scoped(panel, year_from=f.year_from, year_to=f.year_to)
-
-if not tables.has_values(period, *tables.SATISFACTION_CODES):
-    no_data("Chưa có đơn vị nào báo cáo tỷ lệ hài lòng trong phạm vi và giai đoạn đã chọn.")
-    st.stop()
+panel, period = scoped_panel(
+    f,
+    CODES,
+    required=tables.SATISFACTION_CODES,
+    message="Chưa có đơn vị nào báo cáo tỷ lệ hài lòng trong phạm vi và giai đoạn đã chọn.",
+)
+expected = expected_in_scope(f, panel)
 
 target = st.select_slider(
     "Mục tiêu tỷ lệ hài lòng",
@@ -69,10 +68,12 @@ else:
     if shown["unit_code"].n_unique() < total:
         note = (
             f"Hiển thị {HEATMAP_EDGE} đơn vị cao nhất và {HEATMAP_EDGE} đơn vị thấp nhất năm {f.year} "
-            f"trong {fmt_int(total)} đơn vị; tải bảng số liệu để xem đủ. Ô xám: chưa báo cáo."
+            f"trong {fmt_int(total)} đơn vị; tải bảng số liệu để xem đủ."
         )
     show_chart(
-        charts.heatmap_chart(shown, ind.short_vi, ind.kind, ind.unit_vi, subtitle=note), grid, "hl_heatmap"
+        charts.heatmap_chart(shown, ind.short_vi, ind.kind, ind.unit_vi, year=f.year, subtitle=note),
+        grid,
+        "hl_heatmap",
     )
 
 year_rows = tables.unit_satisfaction(tables.in_year(panel, f.year), code)
@@ -83,32 +84,38 @@ else:
         charts.unit_dots_chart(year_rows, ind.short_vi, f.year, target), year_rows, "hl_muc_tieu_chart"
     )
     below = tables.below_target(tables.in_year(panel, f.year), code, target)
-    st.markdown(
-        f"**{len(below)} đơn vị dưới mục tiêu {fmt_pct(target, 1)}** năm {f.year} "
-        f"({ind.short_vi.lower()}); cột cuối cho biết đơn vị vẫn dưới mục tiêu cả khi tính sai số chọn mẫu."
-    )
-    if not below.is_empty():
-        st.dataframe(
-            tables.formatted(
-                below.drop("unit_code"), {"pct": 1, "lo": 1, "hi": 1, "n": 0}, percent=("pct", "lo", "hi")
-            ),
-            hide_index=True,
-            column_config={
-                "rank_group": None,
+    survey = f"{ind.short_vi.lower()}, năm {f.year}"
+    if below.is_empty():
+        st.success(
+            f"Không có đơn vị nào dưới mục tiêu {fmt_pct(target, 1)} ({survey}): "
+            f"cả {fmt_int(year_rows.height)} đơn vị báo cáo đều đạt.",
+            icon=":material/check_circle:",
+        )
+    else:
+        st.markdown(
+            f"**{len(below)} đơn vị dưới mục tiêu {fmt_pct(target, 1)}** ({survey}). Cột cuối cho biết đơn vị "
+            "vẫn dưới mục tiêu cả khi tính sai số chọn mẫu (cận trên khoảng tin cậy 95% cũng dưới mục tiêu)."
+        )
+        show_table(
+            tables.formatted(below, {"pct": 1, "lo": 1, "hi": 1, "n": 0}, percent=("pct", "lo", "hi")),
+            {
                 "short_name": "Tên đơn vị",
                 "unit_type_vi": "Loại đơn vị",
                 "pct": "Tỷ lệ hài lòng",
                 "n": "Số phiếu",
                 "lo": "Cận dưới KTC 95%",
                 "hi": "Cận trên KTC 95%",
-                "certain": st.column_config.CheckboxColumn("Chắc chắn dưới mục tiêu"),
+                "certain": "Chắc chắn dưới mục tiêu",
             },
+            "hl_duoi_muc_tieu",
+            download=below,
+            right=("pct", "n", "lo", "hi"),
         )
-        download_buttons(vietnamese_headers(below), "hl_duoi_muc_tieu")
 
 st.subheader("Điểm hài lòng trung bình (thang 5)")
-scores = tables.score_trend(period)
-if scores.is_empty():
-    no_data("Các đơn vị chưa báo cáo điểm hài lòng trung bình (thang 5) trong giai đoạn đã chọn.")
-else:
-    show_chart(charts.score_trend_chart(scores), scores, "hl_diem")
+chart_or_note(
+    tables.score_trend(period),
+    charts.score_trend_chart,
+    "hl_diem",
+    "Các đơn vị chưa báo cáo điểm hài lòng trung bình (thang 5) trong giai đoạn đã chọn.",
+)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import charts, queries, tables
-from app.downloads import download_buttons, show_chart, vietnamese_headers
+from app.downloads import show_chart, show_table
 from app.filters import current_filters, no_data, page_header
 from etl.registry import RANK_POOLS, UNIT_TYPES
 
@@ -110,7 +110,10 @@ if history.is_empty():
     st.stop()
 
 name = me["short_name"]
-period = f.period_label
+# the years this unit (or its lineage group) existed in the period: CDC starts in 2018, not 2015
+period = charts.years_label(years_active) or f.period_label
+trend_options = {"active_years": years_active, "events": events, "subtitle": subtitle}
+
 st.subheader("Cải cách hành chính")
 if tables.has_values(history, "cchc_rank"):
     show_chart(
@@ -125,9 +128,7 @@ elif tables.has_values(history, "cchc_score"):
             ["cchc_score"],
             f"Điểm CCHC của {name}, {period}",
             "Điểm CCHC (điểm, thang 100)",
-            active_years=years_active,
-            events=events,
-            subtitle=subtitle,
+            **trend_options,
         ),
         history.select("year", "cchc_score"),
         "hs_cchc",
@@ -144,11 +145,12 @@ if tables.has_values(history, *tables.SATISFACTION_CODES):
             list(tables.SATISFACTION_CODES),
             f"Tỷ lệ hài lòng tại {name}, {period}",
             "Tỷ lệ hài lòng (%)",
-            active_years=years_active,
-            events=events,
             wilson=True,
-            subtitle=subtitle
-            or "Dải màu: khoảng tin cậy 95% theo số phiếu khảo sát; dấu x xám: năm chưa báo cáo.",
+            **{
+                **trend_options,
+                "subtitle": subtitle
+                or "Dải màu: khoảng tin cậy 95% theo số phiếu khảo sát; dấu x xám: năm chưa báo cáo.",
+            },
         ),
         history.select("year", *sat_cols),
         "hs_hai_long",
@@ -156,58 +158,53 @@ if tables.has_values(history, *tables.SATISFACTION_CODES):
 else:
     no_data(f"{name} chưa báo cáo tỷ lệ hài lòng trong giai đoạn {period}.")
 
+# (codes, chart title, y title, one panel per code, key, what a blank means, extra download columns)
+SIDE_BY_SIDE = (
+    (
+        ("training_participants", "training_sessions"),
+        f"Tập huấn tại {name}, {period}",
+        None,
+        True,
+        "hs_tap_huan",
+        "số liệu tập huấn",
+        ("staff_total",),
+    ),
+    (
+        ("complaints_received", "complaints_resolved", "complaints_protracted"),
+        f"Đơn thư tại {name}, {period}",
+        "Số đơn thư / vụ việc",
+        False,
+        "hs_khieu_nai",
+        "số liệu đơn thư",
+        (),
+    ),
+)
 st.subheader("Tập huấn và khiếu nại, phản ánh")
-left, right = st.columns(2)
-with left:
-    if tables.has_values(history, "training_sessions", "training_participants"):
-        show_chart(
-            charts.unit_trend_chart(
-                history,
-                ["training_participants", "training_sessions"],
-                f"Tập huấn tại {name}, {period}",
-                "Số lượng (lượt người / lớp)",
-                active_years=years_active,
-                events=events,
-                subtitle=subtitle,
-                narrow=True,
-            ),
-            history.select("year", "training_sessions", "training_participants", "staff_total"),
-            "hs_tap_huan",
-        )
-    else:
-        no_data(f"{name} chưa báo cáo số liệu tập huấn trong giai đoạn {period}.")
-with right:
-    if tables.has_values(history, "complaints_received", "complaints_resolved"):
-        show_chart(
-            charts.unit_trend_chart(
-                history,
-                ["complaints_received", "complaints_resolved", "complaints_protracted"],
-                f"Đơn thư tại {name}, {period}",
-                "Số đơn thư / vụ việc",
-                active_years=years_active,
-                events=events,
-                subtitle=subtitle,
-                narrow=True,
-            ),
-            history.select("year", "complaints_received", "complaints_resolved", "complaints_protracted"),
-            "hs_khieu_nai",
-        )
-    else:
-        no_data(f"{name} chưa báo cáo số liệu đơn thư trong giai đoạn {period}.")
+for column, (codes, title, y_title, split, key, what, extra) in zip(st.columns(2), SIDE_BY_SIDE, strict=True):
+    with column:
+        if tables.has_values(history, *codes):
+            show_chart(
+                charts.unit_trend_chart(
+                    history, codes, title, y_title, narrow=True, split=split, **trend_options
+                ),
+                history.select("year", *codes, *extra),
+                key,
+            )
+        else:
+            no_data(f"{name} chưa báo cáo {what} trong giai đoạn {period}.")
 
 st.subheader("Công tác dân vận")
-if tables.has_values(history, "dvk_models", "dvk_models_recognized", "dv_awards", "leader_dialogues"):
+DV_CODES = ("dvk_models", "dvk_models_recognized", "dv_awards", "leader_dialogues")
+if tables.has_values(history, *DV_CODES):
     show_chart(
         charts.unit_trend_chart(
             history,
-            ["dvk_models", "dvk_models_recognized", "dv_awards", "leader_dialogues"],
+            DV_CODES,
             f'Mô hình "Dân vận khéo", khen thưởng và đối thoại tại {name}, {period}',
             "Số lượng",
-            active_years=years_active,
-            events=events,
-            subtitle=subtitle,
+            **trend_options,
         ),
-        history.select("year", "dvk_models", "dvk_models_recognized", "dv_awards", "leader_dialogues"),
+        history.select("year", *DV_CODES),
         "hs_dan_van",
     )
 else:
@@ -220,16 +217,21 @@ st.markdown("**Xếp loại và tiêu chí theo năm**")
 if ratings.is_empty():
     no_data(f"{name} chưa có xếp loại công tác dân vận trong giai đoạn {period}.")
 else:
-    st.dataframe(
-        ratings, hide_index=True, column_config={"year": st.column_config.NumberColumn("Năm", format="%d")}
-    )
-    download_buttons(vietnamese_headers(ratings), "hs_xep_loai")
+    show_table(ratings, {"year": "Năm", **{v: v for v in TEXT_LABELS.values()}}, "hs_xep_loai")
 
 st.markdown("**Kết quả nổi bật, khó khăn và đề xuất theo năm**")
 free = tables.free_texts(texts, FREE_TEXT)
 if not free:
     no_data(f"{name} chưa có nội dung tự luận trong giai đoạn {period}.")
-for year, items in free:
-    with st.expander(f"Năm {year}", expanded=year == free[0][0]):
-        for label, body in items:
-            st.markdown(f"**{label}:** {body}")
+else:
+    # the latest year in full; earlier years in one expander (one element draws faster than ten)
+    (latest, items), earlier = free[0], free[1:]
+    st.markdown(f"**Năm {latest}**  \n" + "  \n".join(f"**{label}:** {body}" for label, body in items))
+    if earlier:
+        with st.expander(f"Các năm trước ({earlier[-1][0]}–{earlier[0][0]})"):
+            st.markdown(
+                "\n\n".join(
+                    f"**Năm {year}**  \n" + "  \n".join(f"**{label}:** {body}" for label, body in year_items)
+                    for year, year_items in earlier
+                )
+            )

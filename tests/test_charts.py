@@ -122,10 +122,64 @@ def test_bump_chart_puts_rank_one_on_top_and_labels_x_of_n() -> None:
     _assert_common(fig, "2022–2024")
     low, high = fig.layout.yaxis.range
     assert low > high  # reversed: rank 1 at the top
-    labels = {tr.name: list(tr.text) for tr in fig.data if tr.text is not None}
+    labels = {tr.name: list(tr.text) for tr in fig.data if tr.mode == "lines+markers+text"}
     assert labels == {"BV A": ["1/2", "1/2", "1/3"], "TTYT B": ["2/2", "2/2", "2/3"]}
-    background = [tr for tr in fig.data if tr.text is None]
-    assert [tr.name for tr in background] == ["TT C"]
+    # every other unit is one grey trace; its hover still names the unit
+    (background,) = [tr for tr in fig.data if tr.mode == "lines"]
+    assert {row[0] for row in background.customdata if row} == {"TT C"}
+    # the rank axis labels rank 1 and stops at the largest pool (3 units in 2024)
+    assert fig.layout.yaxis.tickvals[0] == 1
+    assert low < 4 and high > 0
+
+
+def _four_units_tied_at_the_top() -> pl.DataFrame:
+    """Four units ranked 2023-2024; in 2024 "BV A" and "BV B" tie for first place."""
+    rows = [
+        ("A", "BV A", 2023, 90.0),
+        ("B", "BV B", 2023, 85.0),
+        ("C", "BV C", 2023, 80.0),
+        ("D", "BV D", 2023, 70.0),
+        ("A", "BV A", 2024, 95.0),
+        ("B", "BV B", 2024, 95.0),
+        ("C", "BV C", 2024, 80.0),
+        ("D", "BV D", 2024, 60.0),
+    ]
+    return pl.DataFrame(
+        rows, schema=["unit_code", "short_name", "year", "cchc_score"], orient="row"
+    ).with_columns(
+        pl.col("year").cast(pl.Int32),
+        rank_pool=pl.lit("so"),
+        rank_group=pl.lit(""),
+        cchc_rank=pl.lit(None, pl.Float64),
+        cchc_rank_of=pl.lit(None, pl.Float64),
+    )
+
+
+def test_bump_chart_merges_the_labels_of_tied_units() -> None:
+    ranked = tables.cchc_ranked(_four_units_tied_at_the_top())
+    fig = charts.bump_chart(ranked, ["A", "B", "C", "D"])
+    texts = [t for tr in fig.data if tr.text is not None for t in tr.text if t]
+    # one label for the tie at the right end, naming both units, never "1/4" twice
+    assert "1/4 (đồng hạng: BV A, BV B)" in texts
+    assert texts.count("1/4") == 1  # BV A's own first-year label (2023)
+    shared = next(tr for tr in fig.data if tr.name == "Đồng hạng")
+    assert list(shared.x) == [2024] and list(shared.y) == [1]
+    # room on the right for the longer label
+    assert fig.layout.margin.r > 100
+
+
+@pytest.mark.parametrize(
+    ("n", "ticks"),
+    [
+        (1, [1]),
+        (6, [1, 2, 3, 4, 5, 6]),
+        (18, [1, 5, 10, 15, 18]),
+        (20, [1, 5, 10, 15, 20]),
+        (31, [1, 5, 10, 15, 20, 25, 30]),
+    ],
+)
+def test_rank_ticks_always_show_rank_one_and_stop_at_the_pool(n: int, ticks: list[int]) -> None:
+    assert charts.rank_ticks(n) == ticks
 
 
 def test_tied_scores_share_a_rank() -> None:
@@ -153,7 +207,9 @@ def test_par_chart_has_its_own_title_and_reversed_axis() -> None:
     _assert_common(fig, "2017–2020")
     assert "PAR Index" in fig.layout.title.text
     assert list(fig.data[0].text) == ["18/20", "9/19"]
-    assert fig.layout.yaxis.range[0] > fig.layout.yaxis.range[1]
+    bottom, top = fig.layout.yaxis.range
+    assert 20 < bottom < 21 and 0 < top < 1  # rank 1 on top, nothing below the pool of 20
+    assert list(fig.layout.yaxis.tickvals) == [1, 5, 10, 15, 20]
 
 
 def test_unit_trend_marks_blank_years_and_lineage_events() -> None:
@@ -180,12 +236,12 @@ def test_unit_trend_marks_blank_years_and_lineage_events() -> None:
 def test_training_and_complaint_charts_name_their_years() -> None:
     panel = _panel()
     by_year = tables.training_by_year(panel)
-    for fig in (
-        charts.training_by_year_chart(by_year, "sessions"),
-        charts.training_by_year_chart(by_year, "participants"),
-    ):
-        _assert_common(fig, "2022–2024")
-        assert fig.layout.yaxis.tickformat == ",~f"  # 4.000, not 4000
+    fig = charts.training_by_year_chart(by_year)
+    _assert_common(fig, "2022–2024")
+    assert fig.layout.yaxis.tickformat == ",~f" and fig.layout.yaxis2.tickformat == ",~f"  # 4.000, not 4000
+    # sessions on the left, participants on the right, one legend entry per unit type
+    assert {tr.xaxis for tr in fig.data} == {"x", "x2"}
+    assert len([tr for tr in fig.data if tr.showlegend is not False]) == by_year["unit_type"].n_unique()
     cov = tables.training_coverage(tables.in_year(panel, 2024))
     fig = charts.coverage_chart(cov, 2024)
     _assert_common(fig, "2024")
@@ -223,3 +279,90 @@ def test_download_headers_are_vietnamese() -> None:
     out = vietnamese_headers(df)
     assert out.columns == ["Năm", "Mã đơn vị", "Hài lòng nội trú (%)", "Tình trạng"]
     assert out["Tình trạng"].to_list() == [NOT_REPORTED]
+
+
+def test_unit_trend_split_gives_each_indicator_its_own_axis() -> None:
+    history = _panel().filter(pl.col("unit_code") == "A")
+    fig = charts.unit_trend_chart(
+        history,
+        ["training_participants", "training_sessions"],
+        "Tập huấn tại BV A, 2022–2024",
+        None,
+        active_years=[2022, 2023, 2024],
+        events=[(2023, "Đổi tên từ BV X")],
+        split=True,
+    )
+    _assert_common(fig, "2022–2024")
+    # participants (hundreds) and classes (tens) never share an axis
+    axes = {tr.name: tr.yaxis for tr in fig.data}
+    assert axes["Lượt người dự tập huấn"] != axes["Lớp tập huấn"]
+    assert fig.layout.yaxis.title.text.startswith("Lượt người dự tập huấn")
+    assert fig.layout.yaxis2.title.text.startswith("Lớp tập huấn")
+    # the lineage event crosses both panels
+    assert len([s for s in fig.layout.shapes if s.x0 == 2023]) == 2
+
+
+def test_position_chart_gives_tied_units_their_own_lane() -> None:
+    league = pl.DataFrame(
+        {
+            "unit_code": ["A", "B", "C"],
+            "short_name": ["BV A", "BV B", "BV C"],
+            "pct_cchc_score": [50.0, 50.0, 100.0],
+            "pct_training_per_staff": [0.0, None, 100.0],
+        }
+    )
+    measures = {"cchc_score": "Điểm CCHC", "training_per_staff": "Lượt tập huấn / viên chức"}
+    fig = charts.percentile_profile_chart(league, ["A", "B", "C"], measures, 2024)
+    _assert_common(fig, "2024")
+    points = {tr.name: list(zip(tr.x, tr.y, strict=True)) for tr in fig.data}
+    # A and B share the 50th percentile on the first row, yet are drawn apart
+    (xa, ya), (xb, yb) = points["BV A"][0], points["BV B"][0]
+    assert xa == xb == 50.0 and ya != yb
+    assert list(fig.layout.yaxis.ticktext) == list(measures.values())
+    assert charts.dodge_offsets(2) == [-0.35, 0.35]
+
+
+def _two_units_of_different_size() -> pl.DataFrame:
+    """A large hospital and a small centre with the same complaints per visit and per staff."""
+    return pl.DataFrame(
+        {
+            "unit_code": ["BIG", "SMALL", "MID"],
+            "short_name": ["BV Lớn", "TT Nhỏ", "TT Vừa"],
+            "year": [2024, 2024, 2024],
+            "rank_group": ["", "", ""],
+            "unit_type": ["bv_tinh", "tt_tinh", "tt_tinh"],
+            "area": ["", "", ""],
+            "complaints_received": [100.0, 2.0, 20.0],
+            "complaints_carried_in": [0.0, 0.0, 0.0],
+            "complaints_resolved": [90.0, 2.0, 10.0],
+            "patient_visits": [500_000.0, 10_000.0, 50_000.0],
+            "training_participants": [2_000.0, 40.0, 400.0],
+            "staff_total": [1_000.0, 20.0, 200.0],
+            "dvk_models_recognized": [1.0, 0.0, 1.0],
+        }
+    )
+
+
+def test_scorecard_compares_rates_not_counts() -> None:
+    codes = ("complaints_per_10k", "training_per_staff", "resolution_rate_pct", "dvk_models_recognized")
+    card = tables.scorecard(_two_units_of_different_size(), ["BIG", "SMALL"], codes)
+    standing = {(r["indicator_code"], r["unit_code"]): r["standing"] for r in card.iter_rows(named=True)}
+    # 100 complaints in 500.000 visits is the same rate as 2 in 10.000: neither is worse for its size
+    assert standing[("complaints_per_10k", "BIG")] == standing[("complaints_per_10k", "SMALL")] == "same"
+    assert standing[("training_per_staff", "BIG")] == "same"
+    assert standing[("resolution_rate_pct", "SMALL")] == "better"  # 100% against a median of 90%
+    text = tables.scorecard_markdown(card)
+    # short catalogue names, nothing cut; cells coloured with Streamlit's Markdown backgrounds
+    assert "Mô hình Dân vận khéo được công nhận" in text
+    assert ":blue-background[100,0%]" in text
+    assert ":gray-background[2,00]" in text
+
+
+def test_markdown_table_escapes_cells_and_keeps_years_plain() -> None:
+    df = pl.DataFrame({"year": [2024], "name": ["A | *B*"], "n": [1234]})
+    text = tables.markdown_table(df, {"year": "Năm", "name": "Tên", "n": "Số"}, right=["n"])
+    header, rule, row = text.splitlines()
+    assert header == "| Năm | Tên | Số |"
+    assert rule == "| :-- | :-- | --: |"
+    # a short cell never wraps: its spaces are non-breaking
+    assert row == "| 2024 | A\u00a0\\|\u00a0\\*B\\* | 1.234 |"

@@ -156,12 +156,45 @@ def test_unit_history_and_texts_of_one_unit(snapshot: str) -> None:
 
 
 def test_league_table_ranks_every_unit_with_enough_data(snapshot: str) -> None:
-    year = tables.in_year(queries.panel(snapshot, tuple(tables.COMPOSITE_DEFAULT_WEIGHTS)), 2024)
+    codes = tables.source_codes(tuple(tables.COMPOSITE_DEFAULT_WEIGHTS))
+    assert "training_per_staff" not in codes and {"training_participants", "staff_total"} <= set(codes)
+    year = tables.in_year(queries.panel(snapshot, codes), 2024)
     league = tables.league_table(year, tables.COMPOSITE_DEFAULT_WEIGHTS)
     scored = league.filter(pl.col("composite").is_not_null())
     assert scored.height > 10
     assert scored["composite"].is_between(0, 100).all()
     assert scored.sort("rank")["composite"].is_sorted(descending=True)
+    # participants count per staff member: the composite compares a rate, not a head count
+    assert "pct_training_per_staff" in league.columns
+
+
+def test_overview_trends_draw_shares_of_units_as_rates(snapshot: str) -> None:
+    panel = queries.panel(snapshot, tables.KPI_CODES)
+    trends = tables.kpi_trends(panel, queries.reporting(snapshot), 2015, 2025)
+    reporting = dict(trends.filter(pl.col("key") == "reporting").select("year", "value").iter_rows())
+    # every active unit reported in 2025, after the mergers left fewer units: 100%, not a fall
+    assert reporting[2025] == 100.0
+    good = trends.filter(pl.col("key") == "good")
+    assert good["value"].drop_nulls().is_between(0, 100).all()
+    assert good["unit_vi"].unique().to_list() == ["%"]
+    row = trends.filter((pl.col("key") == "reporting") & (pl.col("year") == 2025)).row(0, named=True)
+    assert row["basis"].endswith("đơn vị đang hoạt động đã báo cáo")
+
+
+def test_heatmap_rows_put_todays_units_first_and_closed_units_under_their_successor(snapshot: str) -> None:
+    from app import charts
+
+    panel = queries.panel(snapshot, tables.SATISFACTION_CODES)
+    expected = tables.expected_in_view(
+        queries.expected_units(queries.units(snapshot), queries.years(snapshot)), panel, restated=False
+    )
+    grid = tables.unit_year_grid(panel, expected, "sat_inpatient_pct", (2015, 2025))
+    order = charts.heatmap_order(grid, 2025)
+    closed = order["is_closed"].to_list()
+    assert closed == sorted(closed)  # all of today's units first, then the closed ones
+    labels = dict(zip(order["unit_code"].to_list(), order["label"].to_list(), strict=True))
+    assert labels["TTYT_NUIHONG"].startswith("TTYT Núi Hồng → ")
+    assert "→" not in labels["BVDKT"]
 
 
 def test_dashboard_db_env_selects_the_database(tmp_path: Path, snapshot: str) -> None:

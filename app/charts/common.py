@@ -1,0 +1,332 @@
+"""What every chart shares: palettes, the common layout, unit labels, value text and rank axes.
+
+Shared look: Vietnamese titles that name the years, axis titles with units, numbers the
+Vietnamese way (`separators=",."` on axes; hovers and labels pre-formatted with app.fmt),
+one colour per domain and per unit type (Okabe-Ito, colour-blind safe). "Chưa báo cáo" is
+never drawn as zero: grey cells in heatmaps, a gap plus a grey cross on lines, a named
+grey marker in bar charts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+import polars as pl
+
+from app.fmt import NOT_REPORTED, PLOTLY_SEPARATORS, fmt_int, fmt_num, fmt_pct
+from app.tables.common import labels_for
+from etl.catalogue import load_domains
+from etl.registry import UNIT_TYPES
+
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+# Okabe-Ito without the yellow, which is unreadable as a thin line on white
+LINE_PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#999999")
+UNIT_TYPE_COLORS: dict[str, str] = {
+    "bv_tinh": "#0072B2",
+    "bv_chuyen_khoa": "#56B4E9",
+    "ttyt": "#009E73",
+    "tt_tinh": "#E69F00",
+    "chi_cuc": "#CC79A7",
+    "co_quan_so": "#D55E00",
+}
+# fixed colours for series that appear on several pages
+SERIES_COLORS: dict[str, str] = {
+    "sat_inpatient_pct": "#009E73",
+    "sat_outpatient_pct": "#0072B2",
+    "sat_staff_pct": "#E69F00",
+    "sat_inpatient_score": "#009E73",
+    "sat_outpatient_score": "#0072B2",
+    "channel_hotline": "#D55E00",
+    "channel_mailbox": "#E69F00",
+    "channel_direct": "#0072B2",
+    "channel_online": "#CC79A7",
+    "complaints_received": "#D55E00",
+    "complaints_carried_in": "#E69F00",
+    "complaints_resolved": "#009E73",
+    "complaints_outstanding": "#CC79A7",
+    "citizen_reception_days": "#0072B2",
+    "leader_dialogues": "#E69F00",
+    "citizen_visits": "#56B4E9",
+}
+MISSING_COLOR = "#BDBDBD"
+BACKGROUND_LINE = "#D0D0D0"
+NEUTRAL_TEXT = "#444444"
+FONT_FAMILY = '"Source Sans", "Source Sans Pro", "Noto Sans", "DejaVu Sans", Arial, sans-serif'
+HOVER_END = "<extra></extra>"  # hides Plotly's trace-name box
+
+
+def domain_color(domain: str) -> str:
+    domains = load_domains()
+    return domains[domain].color if domain in domains else OKABE_ITO[0]
+
+
+def series_color(code: str, index: int = 0) -> str:
+    return SERIES_COLORS.get(code, OKABE_ITO[index % len(OKABE_ITO)])
+
+
+def rgba(hex_color: str, alpha: float) -> str:
+    """'#0072B2', 0.15 -> 'rgba(0,114,178,0.15)' (for bands and fills)."""
+    h = hex_color.lstrip("#")
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def years_label(years: Sequence[int]) -> str:
+    """'2015–2025' or '2024' for chart titles."""
+    ys = sorted({int(y) for y in years})
+    if not ys:
+        return ""
+    return str(ys[0]) if ys[0] == ys[-1] else f"{ys[0]}–{ys[-1]}"
+
+
+def wrap_text(text: str, width: int) -> str:
+    """Break a long subtitle into lines of about `width` characters (Plotly does not wrap)."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        if current and len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    if current:
+        lines.append(current)
+    return "<br>".join(lines)
+
+
+def x_axis(title: str | None = None, *, years: bool = True, **extra: object) -> dict:
+    """An x axis: no grid; years as whole numbers one per tick, else numbers the Vietnamese way."""
+    ticks = {"tickmode": "linear", "dtick": 1, "tickformat": "d"} if years else {"tickformat": ",~f"}
+    return {"title": {"text": title}, "showgrid": False, "automargin": True, **ticks, **extra}
+
+
+def y_axis(title: str | None = None, **extra: object) -> dict:
+    """A y axis: light grid, no zero line, numbers the Vietnamese way (4.000, not 4000)."""
+    return {
+        "title": {"text": title},
+        "gridcolor": "#EAEAEA",
+        "automargin": True,
+        "zeroline": False,
+        "tickformat": ",~f",
+        **extra,
+    }
+
+
+def base_layout(
+    title: str,
+    *,
+    subtitle: str | None = None,
+    height: int = 420,
+    legend: bool = True,
+    narrow: bool = False,
+    panel_titles: bool = False,
+    x: dict | None = None,
+    y: dict | None = None,
+) -> dict:
+    """The common layout: title (with subtitle), Vietnamese separators, legend below, one x and
+    one y axis (x_axis() and y_axis() unless given).
+
+    `narrow` is for a chart in a half-width column: title and subtitle wrap sooner;
+    `panel_titles` leaves room above the plot for the titles of subplots. Figures are built
+    from plain dicts and validated once by `figure`: Plotly's step-by-step updates cost
+    ten times more, and every millisecond the server spends here delays the first chart.
+    """
+    width_chars = 70 if narrow else 150
+    sub = wrap_text(subtitle, width_chars + 30) if subtitle else ""
+    title_text = wrap_text(title, width_chars)
+    top = 50 + 20 * title_text.count("<br>") + (22 + 16 * sub.count("<br>") if sub else 0)
+    top += 28 if panel_titles else 0
+    plot_height = max(120, height - top - 60)
+    return {
+        "title": {"text": title_text, "subtitle": {"text": sub}, "x": 0, "xanchor": "left"},
+        "separators": PLOTLY_SEPARATORS,
+        "font": {"family": FONT_FAMILY, "size": 13, "color": "#31333F"},
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": top + 10, "b": 10},
+        "showlegend": legend,
+        # below the x-axis title: ticks and the title take about 70 px under the plot area
+        "legend": {
+            "orientation": "h",
+            "yanchor": "top",
+            "y": -min(0.6, 72 / plot_height),
+            "xanchor": "left",
+            "x": 0,
+            "title": {"text": None},
+        },
+        "hoverlabel": {"font": {"family": FONT_FAMILY}},
+        "plot_bgcolor": "white",
+        "paper_bgcolor": "white",
+        "xaxis": x if x is not None else x_axis(),
+        "yaxis": y if y is not None else y_axis(),
+    }
+
+
+def figure(traces: list[dict], layout: dict) -> go.Figure:
+    """The figure of `traces` (dicts with a "type") and `layout`, validated once."""
+    return go.Figure(data=traces, layout=layout)
+
+
+def axis_ref(panel: int) -> tuple[str, str]:
+    """("x", "y") for the first panel of a grid, ("x2", "y2") for the second..."""
+    return ("x", "y") if panel == 0 else (f"x{panel + 1}", f"y{panel + 1}")
+
+
+def grid(
+    layout: dict,
+    rows: int,
+    cols: int,
+    *,
+    x: dict,
+    y: dict,
+    titles: Sequence[str] = (),
+    hspace: float = 0.07,
+    vspace: float = 0.12,
+    row_heights: Sequence[float] | None = None,
+    shared_x: bool = False,
+) -> dict:
+    """`layout` with one axis pair per panel, panels numbered row by row (axis_ref(i) names them).
+
+    Domains are computed as plotly.subplots.make_subplots does, without its cost; `titles`
+    go above the panels; with `shared_x` the panels of a column share one year axis and
+    only the bottom one shows its ticks.
+    """
+    heights = list(row_heights or [1.0] * rows)
+    free_h, free_v = 1 - hspace * (cols - 1), 1 - vspace * (rows - 1)
+    width = free_h / cols
+    tops = []
+    top = 1.0
+    for h in heights:
+        tops.append(top)
+        top -= free_v * h / sum(heights) + vspace
+    out = {k: v for k, v in layout.items() if k not in ("xaxis", "yaxis")}
+    annotations = list(out.get("annotations", []))
+    for i in range(rows * cols):
+        row, col = divmod(i, cols)
+        xr, yr = axis_ref(i)
+        x0 = col * (width + hspace)
+        y1 = tops[row]
+        y0 = y1 - free_v * heights[row] / sum(heights)
+        x_extra: dict = {"domain": [max(0.0, round(x0, 6)), min(1.0, round(x0 + width, 6))], "anchor": yr}
+        if shared_x and row < rows - 1:
+            x_extra |= {"showticklabels": False, "title": {"text": None}}
+        if shared_x and row > 0:
+            x_extra["matches"] = axis_ref(col)[0]
+        out["xaxis" if i == 0 else f"xaxis{i + 1}"] = {**x, **x_extra}
+        # rounded: float sums drift just outside [0, 1], which Plotly refuses
+        y_domain = [max(0.0, round(y0, 6)), min(1.0, round(y1, 6))]
+        out["yaxis" if i == 0 else f"yaxis{i + 1}"] = {**y, "domain": y_domain, "anchor": xr}
+        if i < len(titles) and titles[i]:
+            annotations.append(
+                {
+                    "text": titles[i],
+                    "x": x0 + width / 2,
+                    "y": y1,
+                    "xref": "paper",
+                    "yref": "paper",
+                    "xanchor": "center",
+                    "yanchor": "bottom",
+                    "showarrow": False,
+                    "font": {"size": 13},
+                }
+            )
+    out["annotations"] = annotations
+    return out
+
+
+def vline(
+    x: float, *, axes: tuple[str, str] = ("x", "y"), color: str = "#888", dash: str | None = None
+) -> dict:
+    """A vertical line across the whole height of one panel."""
+    return {
+        "type": "line",
+        "xref": axes[0],
+        "x0": x,
+        "x1": x,
+        "yref": f"{axes[1]} domain",
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": color, "width": 1, "dash": dash},
+    }
+
+
+def hline(
+    y: float, *, axes: tuple[str, str] = ("x", "y"), color: str = "#888", dash: str | None = None
+) -> dict:
+    """A horizontal line across the whole width of one panel."""
+    return {
+        "type": "line",
+        "xref": f"{axes[0]} domain",
+        "x0": 0,
+        "x1": 1,
+        "yref": axes[1],
+        "y0": y,
+        "y1": y,
+        "line": {"color": color, "width": 1, "dash": dash},
+    }
+
+
+def note(text: str, x: float, y: float, *, xref: str = "x domain", yref: str = "y", **extra: object) -> dict:
+    """A short label on the plot (no arrow), e.g. "Mục tiêu 90%" beside its line."""
+    return {"text": text, "x": x, "y": y, "xref": xref, "yref": yref, "showarrow": False, **extra}
+
+
+def row_labels(df: pl.DataFrame) -> list[str]:
+    """The display name of each row's unit, in row order (see labels_for)."""
+    mapping = labels_for(df)
+    return [mapping[c] for c in df["unit_code"].to_list()]
+
+
+def value_text(value: float | None, kind: str, unit_vi: str = "", decimals: int = 1) -> str:
+    """A value as a person reads it: '92,5%', '1.234 lượt', '4,2 điểm', or 'Chưa báo cáo'."""
+    if value is None:
+        return NOT_REPORTED
+    if kind == "pct" or unit_vi == "%":
+        return fmt_pct(value)
+    if kind == "int":
+        return f"{fmt_int(value)} {unit_vi}".strip()
+    return f"{fmt_num(value, decimals)} {unit_vi}".strip()
+
+
+def type_codes(df: pl.DataFrame) -> list[str]:
+    """The unit type code of each row, from its Vietnamese label (unit_type_vi)."""
+    back = {v: k for k, v in UNIT_TYPES.items()}
+    return [back.get(t, t) for t in df["unit_type_vi"].to_list()]
+
+
+def rank_ticks(max_n: int) -> list[int]:
+    """Rank axis ticks that always show rank 1: 1, 5, 10, 15 ... (every rank for small pools).
+
+    The pool size itself is added when the last round tick is well short of it.
+
+    >>> rank_ticks(6), rank_ticks(18), rank_ticks(31)
+    ([1, 2, 3, 4, 5, 6], [1, 5, 10, 15, 18], [1, 5, 10, 15, 20, 25, 30])
+    """
+    n = max(1, int(max_n))
+    if n <= 10:
+        return list(range(1, n + 1))
+    step = 5 if n <= 60 else 10 if n <= 120 else 25 if n <= 300 else 50
+    ticks = [1, *range(step, n + 1, step)]
+    if n - ticks[-1] >= max(2, step // 2):
+        ticks.append(n)
+    return ticks
+
+
+def rank_axis(max_n: int, title: str | None = "Thứ hạng (1 = cao nhất)") -> dict:
+    """A rank y axis: rank 1 on top, ticks from rank_ticks, nothing beyond the largest pool."""
+    n = max(1, int(max_n))
+    ticks = rank_ticks(n)
+    return y_axis(
+        title,
+        autorange=False,
+        range=[n + 0.6, 0.4],
+        tickmode="array",
+        tickvals=ticks,
+        ticktext=[fmt_int(t) for t in ticks],
+    )
+
+
+def rank_text_positions(ranks: Sequence[float | None], max_n: int) -> list[str]:
+    """'bottom center' for a point in the upper half, 'top center' in the lower half: a label
+    never runs past the top or the bottom of a rank axis."""
+    return ["top center" if (r or 0) > max(1, max_n) / 2 else "bottom center" for r in ranks]

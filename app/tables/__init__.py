@@ -1,0 +1,152 @@
+"""The table behind each chart: pure Polars shaping of the panel a query returned.
+
+Pages call these between a query and a chart so they hold no transforms of their own;
+every function returns a new frame (the table a reader downloads) and never mutates its
+input. Blank stays blank: sums and means skip units that did not report, and every
+aggregate carries how many units it rests on. `common` holds what every page shares
+(scoping, derived rates, labels), `markdown` the static tables, and one module per page
+the rest. Pages import the package (`from app import tables`).
+"""
+
+from app.tables.cchc import (
+    cchc_ranked,
+    default_highlight,
+    incomplete_rank_years,
+    league_year,
+    par_ranks,
+    rank_groups,
+    rank_mismatches,
+)
+from app.tables.common import (
+    CHANNEL_CODES,
+    DERIVED_MEASURES,
+    GOOD_RATINGS,
+    RATING_ORDER,
+    SATISFACTION_CODES,
+    SCORE_CODES,
+    Measure,
+    formatted,
+    has_values,
+    in_year,
+    labels_for,
+    measure,
+    rank_label,
+    scoped,
+    source_codes,
+    type_label,
+    unique_labels,
+    with_rates,
+)
+from app.tables.compare import (
+    COMPOSITE_DEFAULT_WEIGHTS,
+    RATE_NOTE,
+    SCORECARD_CODES,
+    league_display,
+    league_table,
+    measure_text,
+    scorecard,
+    scorecard_markdown,
+)
+from app.tables.complaints import channels_by_year, complaint_flow, complaints_by_unit, reception_by_year
+from app.tables.markdown import escape_markdown, highlight, markdown_table
+from app.tables.overview import KPI_CODES, Kpi, kpi_display, kpi_trends, overview_kpis, pooled_pct, top_movers
+from app.tables.profile import (
+    active_years,
+    default_profile_unit,
+    free_texts,
+    lineage_events,
+    lineage_group,
+    ratings_table,
+    restated_caption,
+    restated_sources,
+    unit_lineage,
+)
+from app.tables.reporting import (
+    expected_current,
+    expected_in_view,
+    expected_with_reports,
+    missing_reports,
+    reporting_by_year,
+)
+from app.tables.satisfaction import (
+    below_target,
+    limit_grid,
+    satisfaction_trend,
+    score_trend,
+    unit_satisfaction,
+    unit_year_grid,
+)
+from app.tables.training import no_training, training_by_year, training_coverage
+
+__all__ = [
+    "CHANNEL_CODES",
+    "COMPOSITE_DEFAULT_WEIGHTS",
+    "DERIVED_MEASURES",
+    "GOOD_RATINGS",
+    "KPI_CODES",
+    "RATE_NOTE",
+    "RATING_ORDER",
+    "SATISFACTION_CODES",
+    "SCORECARD_CODES",
+    "SCORE_CODES",
+    "Kpi",
+    "Measure",
+    "active_years",
+    "below_target",
+    "cchc_ranked",
+    "channels_by_year",
+    "complaint_flow",
+    "complaints_by_unit",
+    "default_highlight",
+    "default_profile_unit",
+    "escape_markdown",
+    "expected_current",
+    "expected_in_view",
+    "expected_with_reports",
+    "formatted",
+    "free_texts",
+    "has_values",
+    "highlight",
+    "in_year",
+    "incomplete_rank_years",
+    "kpi_display",
+    "kpi_trends",
+    "labels_for",
+    "league_display",
+    "league_table",
+    "league_year",
+    "limit_grid",
+    "lineage_events",
+    "lineage_group",
+    "markdown_table",
+    "measure",
+    "measure_text",
+    "missing_reports",
+    "no_training",
+    "overview_kpis",
+    "par_ranks",
+    "pooled_pct",
+    "rank_groups",
+    "rank_label",
+    "rank_mismatches",
+    "ratings_table",
+    "reception_by_year",
+    "reporting_by_year",
+    "restated_caption",
+    "restated_sources",
+    "satisfaction_trend",
+    "scoped",
+    "score_trend",
+    "scorecard",
+    "scorecard_markdown",
+    "source_codes",
+    "top_movers",
+    "training_by_year",
+    "training_coverage",
+    "type_label",
+    "unique_labels",
+    "unit_lineage",
+    "unit_satisfaction",
+    "unit_year_grid",
+    "with_rates",
+]

@@ -1,0 +1,177 @@
+"""The comparison page's tables: the scorecard of chosen units against the province median, and
+the league table of every unit by a composite index.
+
+Size-driven counts are compared as rates (DERIVED_MEASURES): complaints per 10.000 visits,
+training participants per staff member, the resolution rate. A large hospital receives
+more complaints and trains more people than a small centre; coloured against the median
+as raw counts, that would read as the large unit doing worse (or better) for being large.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from app import metrics
+from app.fmt import NOT_REPORTED, fmt_column, fmt_int, fmt_num, fmt_pct
+from app.tables.common import measure, rank_label, type_label, unique_labels, with_rates
+from app.tables.markdown import STANDING_BACKGROUNDS, escape_markdown, highlight
+
+SCORECARD_CODES = (
+    "cchc_score",
+    "sat_inpatient_pct",
+    "sat_outpatient_pct",
+    "sat_staff_pct",
+    "training_sessions",
+    "training_per_staff",
+    "complaints_per_10k",
+    "resolution_rate_pct",
+    "complaints_protracted",
+    "citizen_reception_days",
+    "leader_dialogues",
+    "dvk_models",
+    "dvk_models_recognized",
+    "dv_awards",
+)
+COMPOSITE_DEFAULT_WEIGHTS: dict[str, float] = {
+    "cchc_score": 2.0,
+    "sat_inpatient_pct": 1.5,
+    "sat_outpatient_pct": 1.5,
+    "sat_staff_pct": 1.0,
+    "training_per_staff": 1.0,
+    "complaints_protracted": 1.0,
+    "leader_dialogues": 0.5,
+    "dvk_models_recognized": 0.5,
+}
+RATE_NOTE = (
+    "Đơn thư và lượt tập huấn được so sánh theo tỷ lệ (đơn thư trên 10.000 lượt khám, lượt tập huấn "
+    "trên mỗi viên chức, tỷ lệ giải quyết), không theo số đếm, để đơn vị lớn và đơn vị nhỏ so sánh được "
+    "với nhau; các chỉ tiêu còn lại là số đơn vị báo cáo."
+)
+
+
+def measure_text(value: float | None, code: str) -> str:
+    """A scorecard value the Vietnamese way: '92,5%', '15', '1,73', or 'Chưa báo cáo'."""
+    m = measure(code)
+    if value is None:
+        return NOT_REPORTED
+    if m.kind == "pct":
+        return fmt_pct(value)
+    if m.kind == "int":
+        return fmt_int(value)
+    return fmt_num(value, getattr(m, "decimals", 1))
+
+
+def scorecard(
+    panel_year: pl.DataFrame, unit_codes: list[str], codes: tuple[str, ...] = SCORECARD_CODES
+) -> pl.DataFrame:
+    """Indicators x chosen units for one year, each value against the median of all units.
+
+    Long frame: indicator_code, label (short name), unit_vi, direction, kind, median,
+    unit_code, short_name, value, standing ("better", "same", "worse", "missing":
+    metrics.standing, direction-aware). The median is over every unit that reported the
+    indicator that year (the whole province, not just the chosen units). Derived rates are
+    computed from the panel's counts first.
+    """
+    year = with_rates(panel_year)
+    present = [c for c in codes if c in year.columns]
+    medians = year.select(pl.col(c).cast(pl.Float64).median().alias(c) for c in present)
+    chosen = year.filter(pl.col("unit_code").is_in(unit_codes))
+    names = {r[0]: r[1] for r in chosen.select("unit_code", "short_name").iter_rows()}
+    values = {(code, r["unit_code"]): r[code] for r in chosen.iter_rows(named=True) for code in present}
+    rows = []
+    for code in present:
+        m = measure(code)
+        median = medians[code][0] if not medians.is_empty() else None
+        for unit in unit_codes:
+            value = values.get((code, unit))
+            value = None if value is None else float(value)
+            rows.append(
+                {
+                    "indicator_code": code,
+                    "label": m.short_vi,
+                    "unit_vi": m.unit_vi,
+                    "direction": m.direction,
+                    "kind": m.kind,
+                    "median": median,
+                    "unit_code": unit,
+                    "short_name": names.get(unit, unit),
+                    "value": value,
+                    "standing": metrics.standing(value, median, m.direction),
+                }
+            )
+    schema = {
+        "indicator_code": pl.String,
+        "label": pl.String,
+        "unit_vi": pl.String,
+        "direction": pl.String,
+        "kind": pl.String,
+        "median": pl.Float64,
+        "unit_code": pl.String,
+        "short_name": pl.String,
+        "value": pl.Float64,
+        "standing": pl.String,
+    }
+    return pl.DataFrame(rows, schema=schema)
+
+
+def scorecard_markdown(card: pl.DataFrame) -> str:
+    """The scorecard as a Markdown table: indicators in rows, units in columns, cells coloured.
+
+    Blue background = better than the province median (direction-aware), orange = worse,
+    grey = about the same; "Chưa báo cáo" stays plain. The indicator keeps its short name
+    and its unit has a column of its own, so no label is cut.
+    """
+    units = card.select("unit_code", "short_name").unique("unit_code", maintain_order=True)
+    names = unique_labels(units["unit_code"].to_list(), units["short_name"].to_list())
+    by_key = {(r["indicator_code"], r["unit_code"]): r for r in card.iter_rows(named=True)}
+    header = ["Chỉ tiêu", "Đơn vị tính", "Trung vị toàn tỉnh", *names.values()]
+    lines = [
+        "| " + " | ".join(escape_markdown(h) for h in header) + " |",
+        "| :-- | :-- | --: |" + " --: |" * len(names),
+    ]
+    for code in card["indicator_code"].unique(maintain_order=True).to_list():
+        first = by_key[(code, units["unit_code"][0])]
+        cells = [
+            escape_markdown(first["label"]),
+            escape_markdown(first["unit_vi"] or ""),
+            escape_markdown(measure_text(first["median"], code) if first["median"] is not None else "–"),
+        ]
+        for unit in names:
+            row = by_key[(code, unit)]
+            cells.append(
+                highlight(measure_text(row["value"], code), STANDING_BACKGROUNDS.get(row["standing"]))
+            )
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def league_table(
+    panel_year: pl.DataFrame, weights: dict[str, float], min_coverage: float = 0.5
+) -> pl.DataFrame:
+    """Composite index of every unit that year (metrics.composite_index), best first, with names.
+
+    Weights may name derived rates (training_per_staff...). Ranked within the ranking group
+    (the province), like the CCHC ranks.
+    """
+    year = with_rates(panel_year)
+    codes = [c for c, w in weights.items() if w > 0]
+    directions = {c: measure(c).direction for c in weights}
+    wide = year.select("unit_code", "year", "rank_group", *(pl.col(c).cast(pl.Float64) for c in codes))
+    index = metrics.composite_index(wide, weights, directions, min_coverage, pool_cols=["rank_group"])
+    names = year.select("unit_code", "short_name", "rank_group", type_label(), "area")
+    return index.join(names, on="unit_code", how="left").with_columns(
+        rank_label=rank_label("rank", "n_ranked")
+    )
+
+
+def league_display(rows: pl.DataFrame) -> pl.DataFrame:
+    """The league table's rows as text: composite "72,4", coverage "80%", blank note as ""."""
+    return rows.select(
+        "rank_label",
+        "short_name",
+        "unit_type_vi",
+        "area",
+        fmt_column(pl.col("composite"), 1).alias("composite"),
+        fmt_column(pl.col("coverage") * 100, 0, percent=True).alias("coverage"),
+        pl.col("note").fill_null(""),
+    )

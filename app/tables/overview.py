@@ -1,0 +1,350 @@
+"""The overview's numbers: KPI cards for a year, the same indicators as yearly trends, movers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from app import metrics
+from app.fmt import NOT_REPORTED, fmt_delta, fmt_int, fmt_pct
+from app.tables.common import GOOD_RATINGS
+from app.tables.reporting import reporting_by_year
+from etl.catalogue import load_catalogue
+
+# the indicators the KPI cards and their trends are computed from
+KPI_CODES = (
+    "cchc_score",
+    "sat_inpatient_pct",
+    "sat_outpatient_pct",
+    "training_sessions",
+    "training_participants",
+    "complaints_received",
+    "complaints_carried_in",
+    "complaints_resolved",
+    "dv_official_rating",
+)
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One KPI card: a value for the chosen year and the year before."""
+
+    key: str
+    label: str
+    value: float | None
+    previous: float | None
+    kind: str  # "int", "pct", "ratio" (value/expected) or "num1"
+    direction: str  # "up", "down" or "none": which change is good
+    help: str
+    total: float | None = None  # for "ratio": the denominator (units expected)
+    previous_total: float | None = None
+
+
+@dataclass(frozen=True)
+class _Series:
+    """One indicator per year: its value, the denominator of a ratio, the units it rests on."""
+
+    values: dict[int, float | None]
+    n_units: dict[int, float | None]
+    totals: dict[int, float | None] = field(default_factory=dict)
+
+
+def _yearly(df: pl.DataFrame, agg: pl.Expr) -> dict[int, float | None]:
+    if df.is_empty():
+        return {}
+    rows = df.group_by("year").agg(agg.alias("v")).sort("year").iter_rows()
+    return {int(y): (None if v is None else float(v)) for y, v in rows}
+
+
+def pooled_pct(code: str) -> pl.Expr:
+    """Province-wide percentage: survey forms pooled over units that gave a survey size."""
+    n_code = load_catalogue()[code].n_code
+    pct, n = pl.col(code), pl.col(n_code)
+    valid = pct.is_not_null() & n.is_not_null() & (n > 0)
+    return pl.when(valid).then(pct * n).sum() / pl.when(valid).then(n).sum()
+
+
+def _pooled_units(code: str) -> pl.Expr:
+    n = pl.col(load_catalogue()[code].n_code)
+    return (pl.col(code).is_not_null() & n.is_not_null() & (n > 0)).sum()
+
+
+def _kpi_series(panel: pl.DataFrame, reporting: pl.DataFrame) -> dict[str, _Series]:
+    """Every overview indicator per year, from the panel and the reporting frame."""
+    rep = reporting_by_year(reporting)
+    reported = {int(y): float(r) for y, r in rep.select("year", "reported").iter_rows()}
+    expected = {int(y): float(e) for y, e in rep.select("year", "expected").iter_rows()}
+    valid_rate = pl.col("resolution_rate_pct").is_not_null()
+    with_rate = metrics.resolution_rate(panel)
+    rated = pl.col("dv_official_rating")
+    series = {
+        "reporting": _Series(reported, expected, expected),
+        "sat_in": _Series(
+            _yearly(panel, pooled_pct("sat_inpatient_pct")),
+            _yearly(panel, _pooled_units("sat_inpatient_pct")),
+        ),
+        "sat_out": _Series(
+            _yearly(panel, pooled_pct("sat_outpatient_pct")),
+            _yearly(panel, _pooled_units("sat_outpatient_pct")),
+        ),
+        "resolution": _Series(
+            _yearly(
+                with_rate,
+                100
+                * pl.when(valid_rate).then(pl.col("complaints_resolved")).sum()
+                / pl.when(valid_rate)
+                .then(pl.col("complaints_received") + pl.col("complaints_carried_in").fill_null(0))
+                .sum(),
+            ),
+            _yearly(with_rate, valid_rate.sum()),
+        ),
+        "good": _Series(
+            _yearly(panel, rated.is_in(list(GOOD_RATINGS)).sum()),
+            _yearly(panel, rated.is_not_null().sum()),
+            _yearly(panel, rated.is_not_null().sum()),
+        ),
+        "cchc": _Series(
+            _yearly(panel, pl.col("cchc_score").filter(pl.col("rank_pool") == "so").mean()),
+            _yearly(panel, pl.col("cchc_score").filter(pl.col("rank_pool") == "so").count()),
+        ),
+    }
+    for key, code in (
+        ("sessions", "training_sessions"),
+        ("participants", "training_participants"),
+        ("complaints", "complaints_received"),
+    ):
+        counts = _yearly(panel, pl.col(code).count())
+        sums = _yearly(panel, pl.col(code).sum())
+        # a sum over no reports is blank, not 0
+        series[key] = _Series({y: (v if counts.get(y) else None) for y, v in sums.items()}, counts)
+    return series
+
+
+# key, card label, kind, direction, help text
+_CARDS = (
+    (
+        "reporting",
+        "Đơn vị đã báo cáo",
+        "ratio",
+        "up",
+        "Số đơn vị có báo cáo được tiếp nhận / số đơn vị đang hoạt động trong năm. Thay đổi tính bằng "
+        "điểm phần trăm của tỷ lệ, vì số đơn vị thay đổi khi sáp nhập.",
+    ),
+    (
+        "sat_in",
+        "Hài lòng nội trú",
+        "pct",
+        "up",
+        "Tỷ lệ người bệnh nội trú hài lòng, gộp số phiếu khảo sát của các đơn vị.",
+    ),
+    (
+        "sat_out",
+        "Hài lòng ngoại trú",
+        "pct",
+        "up",
+        "Tỷ lệ người bệnh ngoại trú hài lòng, gộp số phiếu khảo sát của các đơn vị.",
+    ),
+    (
+        "sessions",
+        "Lớp tập huấn",
+        "int",
+        "up",
+        "Tổng số lớp/buổi tập huấn, bồi dưỡng về công tác dân vận của các đơn vị đã báo cáo.",
+    ),
+    (
+        "participants",
+        "Lượt người dự tập huấn",
+        "int",
+        "up",
+        "Tổng số lượt người tham dự tập huấn của các đơn vị đã báo cáo.",
+    ),
+    (
+        "complaints",
+        "Đơn thư tiếp nhận",
+        "int",
+        "none",
+        "Tổng số đơn thư khiếu nại, tố cáo, kiến nghị, phản ánh tiếp nhận trong năm.",
+    ),
+    (
+        "resolution",
+        "Tỷ lệ giải quyết đơn thư",
+        "pct",
+        "up",
+        "Số đơn đã giải quyết / (tiếp nhận + tồn năm trước), các đơn vị có đủ số liệu.",
+    ),
+    (
+        "good",
+        "Đơn vị Xuất sắc/Tốt",
+        "ratio",
+        "up",
+        "Số đơn vị được Sở đánh giá công tác dân vận Xuất sắc hoặc Tốt / số đơn vị được đánh giá; "
+        "thay đổi tính bằng điểm phần trăm của tỷ lệ.",
+    ),
+)
+
+
+def overview_kpis(panel: pl.DataFrame, reporting: pl.DataFrame, year: int) -> list[Kpi]:
+    """The overview's KPI cards for `year` (values and the previous year's)."""
+    series = _kpi_series(panel, reporting)
+    cards = []
+    for key, label, kind, direction, help_text in _CARDS:
+        s = series[key]
+        cards.append(
+            Kpi(
+                key,
+                label,
+                s.values.get(year),
+                s.values.get(year - 1),
+                kind,
+                direction,
+                help_text,
+                s.totals.get(year),
+                s.totals.get(year - 1),
+            )
+        )
+    return cards
+
+
+def _share_basis(what: str) -> Callable[[float | None, float | None, float | None], str]:
+    return lambda v, total, _n: f"{fmt_int(v)}/{fmt_int(total)} {what}"
+
+
+def _units_basis(template: str) -> Callable[[float | None, float | None, float | None], str]:
+    return lambda _v, _total, n: template.format(fmt_int(n))
+
+
+# key, panel label, unit, kind, domain ("" = none), hover line; ratios become rates (%)
+_TRENDS = (
+    (
+        "reporting",
+        "Tỷ lệ đơn vị đã báo cáo",
+        "%",
+        "pct",
+        "",
+        _share_basis("đơn vị đang hoạt động đã báo cáo"),
+    ),
+    ("good", "Tỷ lệ đơn vị Xuất sắc/Tốt", "%", "pct", "dan_van", _share_basis("đơn vị được Sở đánh giá")),
+    (
+        "cchc",
+        "Điểm CCHC bình quân",
+        "điểm",
+        "float",
+        "cchc",
+        _units_basis("Bình quân {} đơn vị do Sở xếp hạng"),
+    ),
+    ("sat_in", "Hài lòng nội trú", "%", "pct", "hai_long", _units_basis("Gộp phiếu khảo sát của {} đơn vị")),
+    (
+        "sat_out",
+        "Hài lòng ngoại trú",
+        "%",
+        "pct",
+        "hai_long",
+        _units_basis("Gộp phiếu khảo sát của {} đơn vị"),
+    ),
+    ("sessions", "Lớp tập huấn", "lớp", "int", "tap_huan", _units_basis("Cộng {} đơn vị đã báo cáo")),
+    (
+        "participants",
+        "Lượt người dự tập huấn",
+        "lượt người",
+        "int",
+        "tap_huan",
+        _units_basis("Cộng {} đơn vị"),
+    ),
+    ("complaints", "Đơn thư tiếp nhận", "đơn", "int", "khieu_nai", _units_basis("Cộng {} đơn vị đã báo cáo")),
+    (
+        "resolution",
+        "Tỷ lệ giải quyết đơn thư",
+        "%",
+        "pct",
+        "khieu_nai",
+        _units_basis("{} đơn vị có đủ số liệu"),
+    ),
+)
+
+
+def kpi_trends(panel: pl.DataFrame, reporting: pl.DataFrame, year_from: int, year_to: int) -> pl.DataFrame:
+    """The overview's indicators per year in [year_from, year_to], for the small multiples.
+
+    Long frame: key, label, unit_vi, kind, domain, year, value, basis (the hover's second
+    line: what the value rests on). Shares of units (reporting, Xuất sắc/Tốt) are rates in
+    %, never counts: after the 2025 mergers there are fewer units, not worse reporting.
+    """
+    series = _kpi_series(panel, reporting)
+    rows = []
+    for key, label, unit_vi, kind, domain, basis in _TRENDS:
+        s = series[key]
+        for year in sorted(set(s.values) | set(s.n_units)):
+            if not year_from <= year <= year_to:
+                continue
+            value, total, n = s.values.get(year), s.totals.get(year), s.n_units.get(year)
+            if key in ("reporting", "good"):
+                shown = 100 * value / total if value is not None and total else None
+            else:
+                shown = value if n else None
+            rows.append((key, label, unit_vi, kind, domain, year, shown, basis(value, total, n) if n else ""))
+    schema = {
+        "key": pl.String,
+        "label": pl.String,
+        "unit_vi": pl.String,
+        "kind": pl.String,
+        "domain": pl.String,
+        "year": pl.Int32,
+        "value": pl.Float64,
+        "basis": pl.String,
+    }
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def kpi_display(kpi: Kpi) -> tuple[str, str | None, str, str]:
+    """(value, delta, delta colour, delta arrow) for st.metric, all formatted the Vietnamese way.
+
+    The colour follows the indicator's direction (green = better), never the sign alone.
+    """
+    if kpi.value is None:
+        return NOT_REPORTED, None, "gray", "off"
+    if kpi.kind == "ratio":
+        value = f"{fmt_int(kpi.value)}/{fmt_int(kpi.total)}" if kpi.total is not None else fmt_int(kpi.value)
+    elif kpi.kind == "pct":
+        value = fmt_pct(kpi.value)
+    else:
+        value = fmt_int(kpi.value)
+    if kpi.previous is None:
+        return value, None, "gray", "off"
+    change = kpi.value - kpi.previous
+    if kpi.kind == "pct":
+        delta = fmt_delta(change, 1, " điểm %")
+    elif kpi.kind == "ratio":
+        # the number of units changes with mergers: compare the shares, not the counts
+        if not kpi.total or not kpi.previous_total:
+            return value, None, "gray", "off"
+        change = 100 * kpi.value / kpi.total - 100 * kpi.previous / kpi.previous_total
+        delta = fmt_delta(change, 1, " điểm %")
+    else:
+        rel = f" ({fmt_delta(100 * change / kpi.previous, 1)}%)" if kpi.previous else ""
+        delta = fmt_delta(change, 0) + rel
+    if abs(change) < 1e-9:
+        return value, delta, "gray", "off"
+    arrow = "up" if change > 0 else "down"
+    if kpi.direction == "none":
+        color = "gray"
+    else:
+        good = (change > 0) == (kpi.direction == "up")
+        color = "green" if good else "red"
+    return value, delta, color, arrow
+
+
+def top_movers(panel: pl.DataFrame, code: str, year: int, n: int = 5) -> pl.DataFrame:
+    """The `n` biggest improvements and `n` biggest falls in `code` from year-1 to `year`."""
+    ind = load_catalogue()[code]
+    moves = metrics.movers(panel.select("unit_code", "year", code), code, year, ind.direction)
+    if moves.is_empty():
+        return moves.with_columns(short_name=pl.lit(None, pl.String), group=pl.lit(None, pl.String))
+    names = panel.select("unit_code", "short_name", "rank_group").unique("unit_code")
+    # unchanged units (improved is null) are neither
+    up = moves.filter(pl.col("improved").eq_missing(True)).head(n)
+    down = moves.filter(pl.col("improved").eq_missing(False)).tail(n)
+    up = up.with_columns(group=pl.lit("Cải thiện nhiều nhất"))
+    down = down.with_columns(group=pl.lit("Giảm nhiều nhất"))
+    return pl.concat([up, down]).join(names, on="unit_code", how="left").sort("gain")
