@@ -27,6 +27,9 @@ PAGES = {
         ("pages/compare.py", "So sánh đơn vị", ":material/compare_arrows:", "so-sanh-don-vi"),
         ("pages/unit_profile.py", "Hồ sơ đơn vị", ":material/badge:", "ho-so-don-vi"),
     ],
+    "Quản lý số liệu": [
+        ("pages/intake.py", "Tiếp nhận báo cáo", ":material/inbox:", "tiep-nhan-bao-cao"),
+    ],
 }
 
 

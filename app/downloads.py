@@ -105,9 +105,6 @@ _FORMATS = (
 def download_buttons(df: pl.DataFrame, key: str, label: str = "Tải bảng số liệu của biểu đồ") -> None:
     """Two small buttons (CSV, XLSX) for the table behind a chart; `key` names the files."""
     stem = file_stem(key)
-    import os
-    if os.environ.get("EXP_NODL"):
-        return
     with st.container(horizontal=True, gap="small", key=f"dl_{key}"):
         for text, ext, build, mime in _FORMATS:
             st.download_button(

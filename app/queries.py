@@ -32,6 +32,15 @@ META_SQL = "select key, value from meta"
 # materialised by etl.db.publish_snapshot (RECEIVED_SQL): has_report, first_received_at
 RECEIVED_SQL = "select unit_code, year, has_report, first_received_at from mart_received"
 
+# one row per file version received, rejected ones included, for the operators' intake page
+INTAKE_SQL = """
+select unit_code, year, status, source_name, received_at,
+       coalesce(json_array_length(warnings), 0)::bigint as n_warnings,
+       coalesce(json_array_length(errors), 0)::bigint as n_errors,
+       json_extract_string(errors, '$[0].message') as first_error
+from submissions
+"""
+
 UNIT_HISTORY_SQL = (
     "select unit_code, year, {columns} from mart_unit_year where unit_code in (select unnest(?))"
 )
@@ -138,6 +147,12 @@ def expected_units(all_units: pl.DataFrame, year_list: list[int]) -> pl.DataFram
         pl.col("valid_to").is_null() | (pl.col("year") <= pl.col("valid_to"))
     )
     return grid.filter(active).select("year", *UNIT_ATTRIBUTES)
+
+
+@st.cache_data(show_spinner=False)
+def intake_log(snapshot: str) -> pl.DataFrame:
+    """Every file version received (accepted, superseded, rejected) with its message counts."""
+    return _frame(snapshot, INTAKE_SQL).with_columns(pl.col("year").cast(pl.Int32))
 
 
 @st.cache_data(show_spinner=False)

@@ -21,6 +21,7 @@ from app.charts.common import (
 )
 from app.charts.compare import dodge_offsets, percentile_profile_chart
 from app.charts.complaints import channels_chart, complaint_flow_chart, per_10k_chart, reception_chart
+from app.charts.intake import timeliness_chart
 from app.charts.overview import kpi_trends_chart, movers_chart, reporting_chart
 from app.charts.profile import mark_events, unit_rank_chart, unit_trend_chart
 from app.charts.satisfaction import (
@@ -62,6 +63,7 @@ __all__ = [
     "satisfaction_trend_chart",
     "score_distribution_chart",
     "score_trend_chart",
+    "timeliness_chart",
     "training_by_year_chart",
     "unique_labels",
     "unit_dots_chart",
