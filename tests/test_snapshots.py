@@ -4,14 +4,29 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from contextlib import closing
+from contextlib import closing, contextmanager
 
 import duckdb
 
 from etl.db import latest_snapshot
-from tests.conftest import ROOT, ingest_json, write_submission
+from tests.conftest import ROOT, ingest_json, run_etl, write_submission
 
 VALUES = {"staff_total": 120, "complaints_received": 4, "complaints_resolved": 4}
+
+
+@contextmanager
+def another_writer(db):
+    """A separate process holding the main file read-write, as a running ingest does."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('held', flush=True); time.sleep(60)"],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 def test_ingest_proceeds_while_a_viewer_holds_a_snapshot(tmp_path, db):
@@ -30,32 +45,13 @@ def test_ingest_proceeds_while_a_viewer_holds_a_snapshot(tmp_path, db):
 
 def test_viewers_read_while_an_ingest_holds_the_database(tmp_path, db):
     ingest_json(write_submission(tmp_path / "a.xlsx", "BVM", 2023, VALUES), db=db)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb, sys, time; c = duckdb.connect({str(db)!r}); print('held', flush=True); time.sleep(30)"],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        assert holder.stdout.readline().strip() == "held"
-        with closing(duckdb.connect(str(latest_snapshot(db)), read_only=True)) as viewer:
-            assert viewer.execute("select count(*) from mart_unit_year").fetchone()[0] == 1
-    finally:
-        holder.kill()
-        holder.wait()
+    with another_writer(db), closing(duckdb.connect(str(latest_snapshot(db)), read_only=True)) as viewer:
+        assert viewer.execute("select count(*) from mart_unit_year").fetchone()[0] == 1
 
 
 def test_a_second_writer_gets_a_clear_message(tmp_path, db):
     ingest_json(write_submission(tmp_path / "a.xlsx", "BVM", 2023, VALUES), db=db)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('held', flush=True); time.sleep(60)"],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        assert holder.stdout.readline().strip() == "held"
-        from tests.conftest import run_etl
-
+    with another_writer(db):
         proc = run_etl("ingest", str(tmp_path / "a.xlsx"), "--db", str(db))
-        assert proc.returncode == 1
-        assert "đang được một tiến trình khác ghi" in proc.stderr
-    finally:
-        holder.kill()
-        holder.wait()
+    assert proc.returncode == 1
+    assert "đang được một tiến trình khác ghi" in proc.stderr
