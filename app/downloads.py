@@ -1,9 +1,11 @@
-"""Downloads of the table behind each chart, as CSV (for Excel) and XLSX.
+"""Downloads of the table behind each chart, as CSV (for Excel) and XLSX, and the way a chart
+or a table is shown with them (show_chart, chart_or_note, show_table).
 
 Files are built only when the reader clicks (deferred callables), so a page with many
 charts pays nothing for its download buttons. Text cells that a spreadsheet would run
 as a formula (starting with = + - @, also after a tab or carriage return) are prefixed
-with an apostrophe; numbers stay numbers.
+with an apostrophe; numbers stay numbers. Tables are shown as static Markdown
+(app.tables.markdown), which the browser draws at once.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import polars as pl
 import streamlit as st
 import xlsxwriter
 
+from app.filters import no_data
+from app.fmt import fmt_int
 from app.tables.common import DERIVED_MEASURES
 from app.tables.markdown import markdown_table
 from etl.catalogue import load_catalogue
@@ -251,7 +255,7 @@ def chart_or_note(
     Returns whether a chart was drawn.
     """
     if table.is_empty():
-        st.info(empty_message, icon=":material/info:")
+        no_data(empty_message)
         return False
     show_chart(build(table), table, key)
     return True
@@ -277,15 +281,15 @@ def show_table(
     """A static table (Markdown, drawn at once) with the download buttons of the full table.
 
     `display` holds the formatted text, `headers` names (and orders) its columns, `right`
-    aligns number columns; a column with no text in any shown row is left out. More rows than
-    `page_size` get page buttons (key `<key>_trang`),
-    so every row stays reachable without drawing thousands at once. `download` is the
-    numeric table behind it (default: `display`).
+    aligns number columns; a column with no text in any shown row is left out. More rows
+    than `page_size` get page buttons (key `<key>_trang`), so every row stays reachable
+    without drawing thousands at once. `download` is the numeric table behind it (default:
+    `display`).
     """
     rows = display
     pages = max(1, -(-display.height // page_size))
     if pages > 1:
-        st.caption(f"{display.height:,} dòng; mỗi trang {page_size} dòng.".replace(",", "."))
+        st.caption(f"{fmt_int(display.height)} dòng; mỗi trang {page_size} dòng.")
         page = st.pagination(pages, key=f"{key}_trang")
         rows = display.slice((page - 1) * page_size, page_size)
     # a column with nothing in it (no tie this year, no note) only takes room

@@ -11,6 +11,7 @@ here too, so pages only say what they need.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
@@ -171,3 +172,18 @@ def expected_in_scope(f: Filters, panel: pl.DataFrame) -> pl.DataFrame:
     (today's units when restated), with `has_report`."""
     expected_all = queries.expected_units(queries.units(f.snapshot), queries.years(f.snapshot))
     return tables.scoped(tables.expected_in_view(expected_all, panel, f.restated), f.unit_types, f.areas)
+
+
+def tabbed(key: str, sections: dict[str, Callable[[], None]]) -> None:
+    """Sections side by side as tabs; only the open tab's section runs and is drawn.
+
+    Clicking another tab reruns the page (on_change="rerun") and draws that section, so
+    every chart stays one click away while the browser draws only the open tab's charts
+    on arrival. The open tab is a URL query parameter (`key`), so a link opens the same
+    tab. When Streamlit does not track the open tab (`open` is None) every section is drawn.
+    """
+    tabs = st.tabs(list(sections), on_change="rerun", key=key, bind="query-params")
+    for tab, draw in zip(tabs, sections.values(), strict=True):
+        if tab.open is not False:
+            with tab:
+                draw()

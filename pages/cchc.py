@@ -7,9 +7,24 @@ import streamlit as st
 
 from app import charts, queries, tables
 from app.downloads import chart_or_note, show_chart, show_table
-from app.filters import current_filters, no_data, page_header
+from app.filters import current_filters, no_data, page_header, tabbed
 
 CODES = ("cchc_score", "cchc_rank", "cchc_rank_of")
+# the table behind each of the three rank views
+RANK_COLUMNS = (
+    "year",
+    "unit_code",
+    "short_name",
+    "rank_group",
+    "cchc_score",
+    "rank",
+    "rank_of",
+    "rank_label",
+    "is_tie",
+    "cchc_rank",
+    "cchc_rank_of",
+    "percentile",
+)
 
 f = current_filters()
 page_header(
@@ -87,49 +102,32 @@ else:
         key="cchc_don_vi",
         placeholder="Gõ tên đơn vị để tìm",
     )
-    show_chart(
-        charts.bump_chart(ranked, highlight),
-        ranked.select(
-            "year",
-            "unit_code",
-            "short_name",
-            "cchc_score",
-            "rank",
-            "rank_of",
-            "rank_label",
-            "is_tie",
-            "cchc_rank",
-            "cchc_rank_of",
-            "percentile",
-        ),
-        "cchc_bump",
-    )
-    if highlight:
+
+    def draw_bump() -> None:
+        show_chart(charts.bump_chart(ranked, highlight), ranked.select(RANK_COLUMNS), "cchc_bump")
+
+    def draw_percentile() -> None:
+        if not highlight:
+            no_data("Chọn ít nhất một đơn vị để xem bách phân vị thứ hạng.")
+            return
         chosen = ranked.filter(ranked["unit_code"].is_in(highlight))
-        show_chart(
-            charts.percentile_chart(ranked, highlight),
-            chosen.select("year", "unit_code", "short_name", "rank_label", "percentile"),
-            "cchc_percentile",
+        show_chart(charts.percentile_chart(ranked, highlight), chosen.select(RANK_COLUMNS), "cchc_percentile")
+
+    def draw_scores() -> None:
+        chart_or_note(
+            ranked.filter(ranked["cchc_score"].is_not_null()).select(RANK_COLUMNS),
+            charts.score_distribution_chart,
+            "cchc_phan_bo",
+            "Các đơn vị chưa báo cáo điểm CCHC trong giai đoạn đã chọn.",
         )
-    else:
-        no_data("Chọn ít nhất một đơn vị để xem bách phân vị thứ hạng.")
-    scores = ranked.filter(ranked["cchc_score"].is_not_null())
-    chart_or_note(
-        scores.select(
-            "year",
-            "unit_code",
-            "short_name",
-            "rank_group",
-            "cchc_score",
-            "rank",
-            "rank_of",
-            "rank_label",
-            "is_tie",
-            "percentile",
-        ),
-        charts.score_distribution_chart,
-        "cchc_phan_bo",
-        "Các đơn vị chưa báo cáo điểm CCHC trong giai đoạn đã chọn.",
+
+    tabbed(
+        "cchc_goc_nhin",
+        {
+            "Thứ hạng qua các năm": draw_bump,
+            "Bách phân vị (so sánh giữa các năm)": draw_percentile,
+            "Phân bố điểm CCHC": draw_scores,
+        },
     )
 
     st.subheader(f"Bảng xếp hạng CCHC năm {f.year}")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from app import charts, tables
 from app.downloads import chart_or_note, show_table
-from app.filters import current_filters, no_data, page_header, scoped_panel
+from app.filters import current_filters, no_data, page_header, scoped_panel, tabbed
 
 CODES = (
     "complaints_received",
@@ -49,20 +49,29 @@ panel, period = scoped_panel(
 if f.restated:
     st.caption("Chế độ quy đổi: số liệu của các đơn vị đã sáp nhập được cộng vào đơn vị hiện nay.")
 
-st.subheader("Kênh tiếp nhận")
-chart_or_note(
-    tables.channels_by_year(period),
-    charts.channels_chart,
-    "kn_kenh",
-    "Các đơn vị chưa báo cáo phản ánh theo kênh tiếp nhận trong giai đoạn đã chọn.",
-)
-
-st.subheader("Tiếp nhận và giải quyết")
-chart_or_note(
-    tables.complaint_flow(period),
-    charts.complaint_flow_chart,
-    "kn_luong",
-    "Các đơn vị chưa báo cáo số đơn thư tiếp nhận trong giai đoạn đã chọn.",
+st.subheader("Theo năm")
+tabbed(
+    "kn_theo_nam",
+    {
+        "Tiếp nhận và giải quyết": lambda: chart_or_note(
+            tables.complaint_flow(period),
+            charts.complaint_flow_chart,
+            "kn_luong",
+            "Các đơn vị chưa báo cáo số đơn thư tiếp nhận trong giai đoạn đã chọn.",
+        ),
+        "Kênh tiếp nhận": lambda: chart_or_note(
+            tables.channels_by_year(period),
+            charts.channels_chart,
+            "kn_kenh",
+            "Các đơn vị chưa báo cáo phản ánh theo kênh tiếp nhận trong giai đoạn đã chọn.",
+        ),
+        "Tiếp công dân và đối thoại": lambda: chart_or_note(
+            tables.reception_by_year(period),
+            charts.reception_chart,
+            "kn_tiep_dan",
+            "Các đơn vị chưa báo cáo số buổi tiếp công dân và đối thoại trong giai đoạn đã chọn.",
+        ),
+    },
 )
 
 st.subheader(f"Theo đơn vị, năm {f.year}")
@@ -83,7 +92,7 @@ else:
     )
     show_table(
         tables.formatted(
-            by_unit,
+            tables.with_unique_names(by_unit),
             {
                 "received": 0,
                 "carried_in": 0,
@@ -100,11 +109,3 @@ else:
         download=by_unit,
         right=tuple(UNIT_TABLE)[1:],
     )
-
-st.subheader("Tiếp công dân và đối thoại")
-chart_or_note(
-    tables.reception_by_year(period),
-    charts.reception_chart,
-    "kn_tiep_dan",
-    "Các đơn vị chưa báo cáo số buổi tiếp công dân và đối thoại trong giai đoạn đã chọn.",
-)

@@ -3,12 +3,13 @@ late or missing (to chase), and which files were rejected with the message to pa
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
 from app import charts, intake, queries
-from app.downloads import download_buttons, show_chart, vietnamese_headers
+from app.downloads import show_chart, show_table
 from app.filters import current_filters, no_data, page_header
-from app.fmt import fmt_int
+from app.fmt import fmt_column, fmt_int
 
 f = current_filters()
 page_header(
@@ -41,20 +42,26 @@ st.subheader(f"Từng đơn vị, năm {f.year}")
 shown = status.select(
     "short_name", "status", "first_received_at", "source_name", "n_versions", "n_rejected", "n_warnings"
 )
-st.dataframe(
-    shown,
-    hide_index=True,
-    column_config={
+show_table(
+    shown.with_columns(
+        first_received_at=pl.col("first_received_at").dt.strftime("%d/%m/%Y"),
+        n_versions=fmt_column(pl.col("n_versions"), 0),
+        n_rejected=fmt_column(pl.col("n_rejected"), 0),
+        n_warnings=fmt_column(pl.col("n_warnings"), 0),
+    ),
+    {
         "short_name": "Đơn vị",
         "status": "Tình trạng",
-        "first_received_at": st.column_config.DatetimeColumn("Nhận lần đầu", format="DD/MM/YYYY"),
+        "first_received_at": "Nhận lần đầu",
         "source_name": "Tệp đang dùng",
         "n_versions": "Số lần gửi",
         "n_rejected": "Số lần bị từ chối",
         "n_warnings": "Cảnh báo",
     },
+    "tn_don_vi",
+    download=shown,
+    right=("n_versions", "n_rejected", "n_warnings"),
 )
-download_buttons(vietnamese_headers(shown), "tn_don_vi", label="Tải danh sách")
 
 st.subheader("Tệp bị từ chối")
 rejected = intake.rejected_files(log, f.year)
@@ -62,15 +69,21 @@ if rejected.is_empty():
     st.success(f"Năm {f.year} không có tệp nào bị từ chối.", icon=":material/check_circle:")
 else:
     st.caption("Gửi lại thông báo lỗi cho đơn vị; khi nhận tệp đã sửa, nạp lại bằng `python -m etl ingest`.")
-    st.dataframe(
-        rejected,
-        hide_index=True,
-        column_config={
-            "received_at": st.column_config.DatetimeColumn("Ngày nhận", format="DD/MM/YYYY HH:mm"),
+    show_table(
+        rejected.with_columns(
+            received_at=pl.col("received_at").dt.strftime("%d/%m/%Y %H:%M"),
+            year=pl.col("year").cast(pl.String),
+            n_errors=fmt_column(pl.col("n_errors"), 0),
+        ),
+        {
+            "received_at": "Ngày nhận",
             "source_name": "Tệp",
             "unit_code": "Mã đơn vị",
-            "year": st.column_config.NumberColumn("Năm", format="%d"),
+            "year": "Năm",
             "n_errors": "Số lỗi",
-            "first_error": st.column_config.TextColumn("Lỗi đầu tiên", width="large"),
+            "first_error": "Lỗi đầu tiên",
         },
+        "tn_tu_choi",
+        download=rejected,
+        right=("n_errors",),
     )

@@ -7,7 +7,7 @@ import streamlit as st
 
 from app import charts, tables
 from app.downloads import chart_or_note, show_chart, show_table
-from app.filters import current_filters, expected_in_scope, no_data, page_header, scoped_panel
+from app.filters import current_filters, expected_in_scope, no_data, page_header, scoped_panel, tabbed
 from app.fmt import fmt_int, fmt_pct
 from etl.catalogue import load_catalogue
 
@@ -31,7 +31,6 @@ panel, period = scoped_panel(
     required=tables.SATISFACTION_CODES,
     message="Chưa có đơn vị nào báo cáo tỷ lệ hài lòng trong phạm vi và giai đoạn đã chọn.",
 )
-expected = expected_in_scope(f, panel)
 
 target = st.select_slider(
     "Mục tiêu tỷ lệ hài lòng",
@@ -43,12 +42,27 @@ target = st.select_slider(
 )
 
 st.subheader("Xu hướng toàn ngành")
-trend = tables.satisfaction_trend(period)
-show_chart(charts.satisfaction_trend_chart(trend, target), trend, "hl_xu_huong")
 if f.restated:
     st.caption(
         "Chế độ quy đổi: tỷ lệ của các đơn vị đã sáp nhập được bình quân gia quyền theo số phiếu vào đơn vị hiện nay."
     )
+
+
+def draw_rates() -> None:
+    trend = tables.satisfaction_trend(period)
+    show_chart(charts.satisfaction_trend_chart(trend, target), trend, "hl_xu_huong")
+
+
+def draw_scores() -> None:
+    chart_or_note(
+        tables.score_trend(period),
+        charts.score_trend_chart,
+        "hl_diem",
+        "Các đơn vị chưa báo cáo điểm hài lòng trung bình (thang 5) trong giai đoạn đã chọn.",
+    )
+
+
+tabbed("hl_xu_huong_tab", {"Tỷ lệ hài lòng": draw_rates, "Điểm hài lòng trung bình (thang 5)": draw_scores})
 
 st.subheader("Theo đơn vị")
 code = st.radio(
@@ -59,27 +73,13 @@ code = st.radio(
     key="hl_khao_sat",
 )
 ind = cat[code]
-grid = tables.unit_year_grid(panel, expected, code, (f.year_from, f.year_to))
-if grid.is_empty():
-    no_data(f"Chưa có đơn vị nào báo cáo {ind.short_vi.lower()} trong giai đoạn đã chọn.")
-else:
-    shown, total = tables.limit_grid(grid, f.year, HEATMAP_EDGE, HEATMAP_MAX_UNITS)
-    note = None
-    if shown["unit_code"].n_unique() < total:
-        note = (
-            f"Hiển thị {HEATMAP_EDGE} đơn vị cao nhất và {HEATMAP_EDGE} đơn vị thấp nhất năm {f.year} "
-            f"trong {fmt_int(total)} đơn vị; tải bảng số liệu để xem đủ."
-        )
-    show_chart(
-        charts.heatmap_chart(shown, ind.short_vi, ind.kind, ind.unit_vi, year=f.year, subtitle=note),
-        grid,
-        "hl_heatmap",
-    )
 
-year_rows = tables.unit_satisfaction(tables.in_year(panel, f.year), code)
-if year_rows.is_empty():
-    no_data(f"Năm {f.year} chưa có đơn vị nào báo cáo {ind.short_vi.lower()}.")
-else:
+
+def draw_target() -> None:
+    year_rows = tables.unit_satisfaction(tables.in_year(panel, f.year), code)
+    if year_rows.is_empty():
+        no_data(f"Năm {f.year} chưa có đơn vị nào báo cáo {ind.short_vi.lower()}.")
+        return
     show_chart(
         charts.unit_dots_chart(year_rows, ind.short_vi, f.year, target), year_rows, "hl_muc_tieu_chart"
     )
@@ -97,7 +97,11 @@ else:
             "vẫn dưới mục tiêu cả khi tính sai số chọn mẫu (cận trên khoảng tin cậy 95% cũng dưới mục tiêu)."
         )
         show_table(
-            tables.formatted(below, {"pct": 1, "lo": 1, "hi": 1, "n": 0}, percent=("pct", "lo", "hi")),
+            tables.formatted(
+                tables.with_unique_names(below),
+                {"pct": 1, "lo": 1, "hi": 1, "n": 0},
+                percent=("pct", "lo", "hi"),
+            ),
             {
                 "short_name": "Tên đơn vị",
                 "unit_type_vi": "Loại đơn vị",
@@ -112,10 +116,24 @@ else:
             right=("pct", "n", "lo", "hi"),
         )
 
-st.subheader("Điểm hài lòng trung bình (thang 5)")
-chart_or_note(
-    tables.score_trend(period),
-    charts.score_trend_chart,
-    "hl_diem",
-    "Các đơn vị chưa báo cáo điểm hài lòng trung bình (thang 5) trong giai đoạn đã chọn.",
-)
+
+def draw_heatmap() -> None:
+    grid = tables.unit_year_grid(panel, expected_in_scope(f, panel), code, (f.year_from, f.year_to))
+    if grid.is_empty():
+        no_data(f"Chưa có đơn vị nào báo cáo {ind.short_vi.lower()} trong giai đoạn đã chọn.")
+        return
+    shown, total = tables.limit_grid(grid, f.year, HEATMAP_EDGE, HEATMAP_MAX_UNITS)
+    note = None
+    if shown["unit_code"].n_unique() < total:
+        note = (
+            f"Hiển thị {HEATMAP_EDGE} đơn vị cao nhất và {HEATMAP_EDGE} đơn vị thấp nhất năm {f.year} "
+            f"trong {fmt_int(total)} đơn vị; tải bảng số liệu để xem đủ."
+        )
+    show_chart(
+        charts.heatmap_chart(shown, ind.short_vi, ind.kind, ind.unit_vi, year=f.year, subtitle=note),
+        grid,
+        "hl_heatmap",
+    )
+
+
+tabbed("hl_theo_don_vi", {"So với mục tiêu": draw_target, "Bản đồ nhiệt theo năm": draw_heatmap})

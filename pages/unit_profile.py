@@ -3,11 +3,13 @@ free-text highlights and difficulties, and its lineage (marked on every trend ch
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from app import charts, queries, tables
 from app.downloads import show_chart, show_table
-from app.filters import current_filters, no_data, page_header
+from app.filters import current_filters, no_data, page_header, tabbed
 from etl.registry import RANK_POOLS, UNIT_TYPES
 
 CODES = (
@@ -158,9 +160,10 @@ if tables.has_values(history, *tables.SATISFACTION_CODES):
 else:
     no_data(f"{name} chưa báo cáo tỷ lệ hài lòng trong giai đoạn {period}.")
 
-# (codes, chart title, y title, one panel per code, key, what a blank means, extra download columns)
-SIDE_BY_SIDE = (
-    (
+DV_CODES = ("dvk_models", "dvk_models_recognized", "dv_awards", "leader_dialogues")
+# tab -> (codes, chart title, y title, one panel per code, key, what a blank means, extra download columns)
+DOMAIN_TABS = {
+    "Tập huấn": (
         ("training_participants", "training_sessions"),
         f"Tập huấn tại {name}, {period}",
         None,
@@ -169,7 +172,7 @@ SIDE_BY_SIDE = (
         "số liệu tập huấn",
         ("staff_total",),
     ),
-    (
+    "Khiếu nại, phản ánh": (
         ("complaints_received", "complaints_resolved", "complaints_protracted"),
         f"Đơn thư tại {name}, {period}",
         "Số đơn thư / vụ việc",
@@ -178,37 +181,40 @@ SIDE_BY_SIDE = (
         "số liệu đơn thư",
         (),
     ),
-)
-st.subheader("Tập huấn và khiếu nại, phản ánh")
-for column, (codes, title, y_title, split, key, what, extra) in zip(st.columns(2), SIDE_BY_SIDE, strict=True):
-    with column:
-        if tables.has_values(history, *codes):
-            show_chart(
-                charts.unit_trend_chart(
-                    history, codes, title, y_title, narrow=True, split=split, **trend_options
-                ),
-                history.select("year", *codes, *extra),
-                key,
-            )
-        else:
-            no_data(f"{name} chưa báo cáo {what} trong giai đoạn {period}.")
-
-st.subheader("Công tác dân vận")
-DV_CODES = ("dvk_models", "dvk_models_recognized", "dv_awards", "leader_dialogues")
-if tables.has_values(history, *DV_CODES):
-    show_chart(
-        charts.unit_trend_chart(
-            history,
-            DV_CODES,
-            f'Mô hình "Dân vận khéo", khen thưởng và đối thoại tại {name}, {period}',
-            "Số lượng",
-            **trend_options,
-        ),
-        history.select("year", *DV_CODES),
+    "Công tác dân vận": (
+        DV_CODES,
+        f'Mô hình "Dân vận khéo", khen thưởng và đối thoại tại {name}, {period}',
+        "Số lượng",
+        False,
         "hs_dan_van",
+        'mô hình "Dân vận khéo" hay khen thưởng',
+        (),
+    ),
+}
+
+
+def domain_chart(
+    codes: tuple[str, ...],
+    title: str,
+    y_title: str | None,
+    split: bool,
+    key: str,
+    what: str,
+    extra: tuple[str, ...],
+) -> None:
+    """One domain's trend chart of the unit, or why there is none."""
+    if not tables.has_values(history, *codes):
+        no_data(f"{name} chưa báo cáo {what} trong giai đoạn {period}.")
+        return
+    show_chart(
+        charts.unit_trend_chart(history, codes, title, y_title, split=split, **trend_options),
+        history.select("year", *codes, *extra),
+        key,
     )
-else:
-    no_data(f'{name} chưa báo cáo mô hình "Dân vận khéo" hay khen thưởng trong giai đoạn {period}.')
+
+
+st.subheader("Tập huấn, khiếu nại và công tác dân vận")
+tabbed("hs_linh_vuc", {label: partial(domain_chart, *spec) for label, spec in DOMAIN_TABS.items()})
 
 texts = queries.unit_texts(f.snapshot, unit)
 texts = tables.scoped(texts, year_from=f.year_from, year_to=f.year_to)

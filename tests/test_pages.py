@@ -121,3 +121,72 @@ def test_filters_with_no_data_explain_instead_of_failing(app: AppTest, path: str
     drawn = [c.key for c in at.get("plotly_chart") if c.key != "cchc_par"]
     assert not drawn, f"{title}: drew {drawn} for an empty selection"
     assert len(at.info) >= 2  # the demo notice and the explanation
+
+
+def test_satisfaction_with_no_unit_below_target_says_so_without_a_table(app: AppTest) -> None:
+    at = open_page(app, "pages/satisfaction.py")
+    at.select_slider(key="hl_muc_tieu").set_value(70.0).run()
+    assert not at.exception
+    assert any("Không có đơn vị nào dưới mục tiêu 70,0%" in s.value for s in at.success)
+    assert not any("Cột cuối" in m.value for m in at.markdown)
+
+
+def test_profile_titles_use_the_years_the_unit_existed(app: AppTest) -> None:
+    at = open_page(app, "pages/unit_profile.py")
+    at.selectbox(key="don_vi").set_value("CDC").run()
+    assert not at.exception
+    titles = chart_titles(at)
+    assert titles and all("2018–2025" in t for t in titles), titles  # CDC was formed in 2018
+    assert not any("2015" in t for t in titles)
+
+
+def test_scorecard_compares_rates_and_names_indicators_in_full(app: AppTest) -> None:
+    at = open_page(app, "pages/compare.py")
+    assert not at.exception
+    card = next(m.value for m in at.markdown if m.value.startswith("| Chỉ tiêu"))
+    assert "Mô hình Dân vận khéo được công nhận" in card
+    assert "Đơn thư / 10\\.000 lượt khám" in card and "Lượt tập huấn / viên chức" in card
+    assert "Lượt người dự tập huấn" not in card  # a raw count would penalise large units
+    assert any("không theo số đếm" in c.value for c in at.caption)
+
+
+def test_overview_cards_carry_no_sparkline_and_trends_are_rates(app: AppTest) -> None:
+    at = open_page(app, "pages/overview.py")
+    assert not at.exception
+    assert all(not m.proto.chart_data for m in at.metric)
+    trends = next(s for s in chart_specs(at) if s["layout"]["title"]["text"].startswith("Diễn biến"))
+    titles = [a["text"] for a in trends["layout"]["annotations"]]
+    assert "Tỷ lệ đơn vị đã báo cáo (%)" in titles and "Tỷ lệ đơn vị Xuất sắc/Tốt (%)" in titles
+
+
+# (page, tab group key, tab, the chart it draws, a chart of the default tab it does not draw)
+TABS = [
+    ("pages/overview.py", "tq_chi_tiet", "Tình hình nộp báo cáo", "tq_bao_cao", "tq_xu_huong"),
+    ("pages/overview.py", "tq_chi_tiet", "Đơn vị thay đổi nhiều nhất", "tq_bien_dong", "tq_xu_huong"),
+    ("pages/cchc.py", "cchc_goc_nhin", "Bách phân vị (so sánh giữa các năm)", "cchc_percentile", "cchc_bump"),
+    ("pages/cchc.py", "cchc_goc_nhin", "Phân bố điểm CCHC", "cchc_phan_bo", "cchc_bump"),
+    (
+        "pages/satisfaction.py",
+        "hl_xu_huong_tab",
+        "Điểm hài lòng trung bình (thang 5)",
+        "hl_diem",
+        "hl_xu_huong",
+    ),
+    ("pages/satisfaction.py", "hl_theo_don_vi", "Bản đồ nhiệt theo năm", "hl_heatmap", "hl_muc_tieu_chart"),
+    ("pages/complaints.py", "kn_theo_nam", "Kênh tiếp nhận", "kn_kenh", "kn_luong"),
+    ("pages/complaints.py", "kn_theo_nam", "Tiếp công dân và đối thoại", "kn_tiep_dan", "kn_luong"),
+    ("pages/unit_profile.py", "hs_linh_vuc", "Khiếu nại, phản ánh", "hs_khieu_nai", "hs_tap_huan"),
+    ("pages/unit_profile.py", "hs_linh_vuc", "Công tác dân vận", "hs_dan_van", "hs_tap_huan"),
+]
+
+
+@pytest.mark.parametrize(("path", "group", "tab", "drawn", "not_drawn"), TABS, ids=[t[3] for t in TABS])
+def test_each_tab_draws_its_chart_only_when_open(
+    app: AppTest, path: str, group: str, tab: str, drawn: str, not_drawn: str
+) -> None:
+    assert not_drawn in [c.key for c in open_page(app, path).get("plotly_chart")]
+    app.query_params[group] = tab  # the open tab is in the link
+    at = open_page(app, path)
+    assert not at.exception, [e.message for e in at.exception]
+    keys = [c.key for c in at.get("plotly_chart")]
+    assert drawn in keys and not_drawn not in keys, keys

@@ -17,6 +17,7 @@ from app.charts.common import (
     domain_color,
     figure,
     rank_axis,
+    rank_line,
     rank_text_positions,
     row_labels,
     x_axis,
@@ -274,23 +275,19 @@ def par_chart(par: pl.DataFrame, unit_name: str) -> go.Figure:
         [str(y), fmt_rank(r, n), fmt_num(s, 2), fmt_num(p, 0)]
         for y, r, n, s, p in df.select("year", "rank", "rank_of", "cchc_score", "percentile").iter_rows()
     ]
-    line = {
-        "type": "scatter",
-        "x": df["year"].to_list(),
-        "y": df["rank"].to_list(),
-        "mode": "lines+markers+text",
-        "name": unit_name,
-        "line": {"color": domain_color("cchc"), "width": 3},
-        "marker": {"size": 9},
-        "text": df["rank_label"].to_list(),
-        "textposition": rank_text_positions(df["rank"].to_list(), max_n),
-        "cliponaxis": False,
-        "customdata": custom,
-        "hovertemplate": (
+    line = rank_line(
+        df["year"].to_list(),
+        df["rank"].to_list(),
+        df["rank_label"].to_list(),
+        max_n,
+        name=unit_name,
+        custom=custom,
+        hovertemplate=(
             f"<b>{unit_name}</b><br>Năm %{{customdata[0]}}: hạng %{{customdata[1]}}"
             "<br>Điểm PAR Index: %{customdata[2]}<br>Bách phân vị: %{customdata[3]}" + HOVER_END
         ),
-    }
+        marker_size=9,
+    )
     layout = base_layout(
         f"Thứ hạng chỉ số CCHC (PAR Index) của {unit_name} trong các sở, ban, ngành tỉnh, "
         f"{years_label(df['year'].to_list())}",

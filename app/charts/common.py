@@ -5,10 +5,16 @@ Vietnamese way (`separators=",."` on axes; hovers and labels pre-formatted with 
 one colour per domain and per unit type (Okabe-Ito, colour-blind safe). "Chưa báo cáo" is
 never drawn as zero: grey cells in heatmaps, a gap plus a grey cross on lines, a named
 grey marker in bar charts.
+
+Figures are built from plain dicts (base_layout, grid, vline...) and validated once by
+`figure`: Plotly's step-by-step `update_*` and `add_vline` calls cost ten times more on the
+server, and every millisecond there delays the first chart in the browser.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
@@ -162,9 +168,65 @@ def base_layout(
     }
 
 
-def figure(traces: list[dict], layout: dict) -> go.Figure:
-    """The figure of `traces` (dicts with a "type") and `layout`, validated once."""
-    return go.Figure(data=traces, layout=layout)
+def figure(traces: list[dict], layout: dict, *, narrow: bool = False) -> go.Figure:
+    """The figure of `traces` (dicts with a "type") and `layout`, validated once.
+
+    The left and bottom margins are set to what the tick labels, axis titles and legend
+    need (fit_margins): Plotly would otherwise draw the chart, find the margins too small
+    and draw it again, which doubles its cost in the browser. `narrow`: the chart sits in a
+    half-width column (its legend wraps sooner).
+    """
+    return go.Figure(data=traces, layout=fit_margins(traces, layout, narrow=narrow))
+
+
+_TAG = re.compile(r"<[^>]+>")
+_CHAR_WIDTH = 6.8  # px per character of the 13 px font (a little over the average)
+_WIDE_PLOT_PX, _NARROW_PLOT_PX = 950, 430
+
+
+def _label_chars(traces: list[dict], axis: dict) -> int:
+    """The length of the longest tick label of the first y axis, estimated from its data."""
+    labels = axis.get("ticktext") or axis.get("categoryarray")
+    if not labels:
+        first = [t for t in traces if t.get("yaxis", "y") == "y" and t.get("type") != "heatmap"]
+        values = [v for t in first for v in (t.get("y") or []) if v is not None]
+        labels = [v for v in values if isinstance(v, str)]
+        numbers = [abs(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+        if not labels:
+            widest = fmt_num(max(numbers), 1) if numbers else "100"
+            return len(widest) + len(str(axis.get("ticksuffix", "")))
+    return max((len(_TAG.sub("", str(label))) for label in labels), default=3)
+
+
+def _legend_rows(traces: list[dict], narrow: bool) -> int:
+    """How many rows the horizontal legend below the plot takes (0 without a legend)."""
+    names = [t.get("name") or "" for t in traces if t.get("showlegend", True) and t.get("name")]
+    if len(names) < 2 and not any(t.get("showlegend") for t in traces):
+        return 0
+    width = sum(40 + _CHAR_WIDTH * len(n) for n in dict.fromkeys(names))
+    return max(1, math.ceil(width / (_NARROW_PLOT_PX if narrow else _WIDE_PLOT_PX)))
+
+
+def fit_margins(traces: list[dict], layout: dict, *, narrow: bool = False) -> dict:
+    """`layout` with left and bottom margins wide enough for tick labels, axis titles and the legend.
+
+    Axes keep `automargin`, so a label longer than estimated still fits (at the cost of a
+    second draw); the estimate only spares the second draw in the usual case.
+    """
+    yaxis, xaxis = layout.get("yaxis", {}), layout.get("xaxis", {})
+    has_y_title = bool((yaxis.get("title") or {}).get("text"))
+    has_x_title = bool((xaxis.get("title") or {}).get("text"))
+    left = 16 + round(_CHAR_WIDTH * _label_chars(traces, yaxis)) + (26 if has_y_title else 0)
+    rows = _legend_rows(traces, narrow) if layout.get("showlegend", True) else 0
+    axis_px = 26 + (24 if has_x_title else 0)  # tick labels and the axis title under the plot
+    margin = dict(layout["margin"])
+    margin["l"] = max(margin.get("l", 0), min(320, left))
+    margin["b"] = max(margin.get("b", 0), axis_px + (14 + 22 * rows if rows else 0))
+    out = {**layout, "margin": margin}
+    if rows:
+        plot_px = max(100, layout.get("height", 420) - margin.get("t", 0) - margin["b"])
+        out["legend"] = {**layout.get("legend", {}), "y": -(axis_px + 6) / plot_px}
+    return out
 
 
 def axis_ref(panel: int) -> tuple[str, str]:
@@ -323,6 +385,60 @@ def rank_axis(max_n: int, title: str | None = "Thứ hạng (1 = cao nhất)") -
         tickmode="array",
         tickvals=ticks,
         ticktext=[fmt_int(t) for t in ticks],
+    )
+
+
+def rank_line(
+    years: list[int],
+    ranks: list[float | None],
+    labels: list[str],
+    max_n: int,
+    *,
+    name: str,
+    custom: list[list[str]],
+    hovertemplate: str,
+    marker_size: int = 8,
+) -> dict:
+    """One unit's rank over the years as a line with its "X/N" labels (the Sở's PAR rank, a
+    unit's CCHC rank on its profile); labels sit away from the edges of the rank axis."""
+    return {
+        "type": "scatter",
+        "x": years,
+        "y": ranks,
+        "mode": "lines+markers+text",
+        "name": name,
+        "line": {"color": domain_color("cchc"), "width": 3},
+        "marker": {"size": marker_size},
+        "text": labels,
+        "textposition": rank_text_positions(ranks, max_n),
+        "cliponaxis": False,
+        "customdata": custom,
+        "hovertemplate": hovertemplate,
+    }
+
+
+def units_layout(
+    title: str,
+    names: list[str],
+    x: dict,
+    *,
+    subtitle: str | None = None,
+    legend: bool = False,
+    top_first: bool = True,
+    min_height: int = 340,
+    extra_height: int = 110,
+) -> dict:
+    """The layout of a chart with one row per unit (horizontal bars or dots): a row of 22 px per
+    unit, the units' names on the y axis, the first of `names` on top (`top_first`)."""
+    return base_layout(
+        title,
+        subtitle=subtitle,
+        height=max(min_height, extra_height + 22 * len(names)),
+        legend=legend,
+        x=x,
+        y=y_axis(
+            None, type="category", categoryorder="array", categoryarray=names[::-1] if top_first else names
+        ),
     )
 
 

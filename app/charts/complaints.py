@@ -16,6 +16,7 @@ from app.charts.common import (
     grid,
     row_labels,
     series_color,
+    units_layout,
     x_axis,
     y_axis,
     years_label,
@@ -155,13 +156,11 @@ def per_10k_chart(by_unit: pl.DataFrame, year: int, *, max_units: int = 50) -> g
         ),
     }
     note = f" ({len(names)} đơn vị cao nhất trong {fmt_int(df.height)})" if df.height > max_units else ""
-    layout = base_layout(
+    layout = units_layout(
         f"Đơn thư trên 10.000 lượt khám bệnh, năm {year}{note}",
+        names,
+        x_axis("Đơn thư / 10.000 lượt khám (đơn)", years=False),
         subtitle="Chỉ các đơn vị có báo cáo tổng lượt khám bệnh.",
-        height=max(340, 110 + 22 * len(names)),
-        legend=False,
-        x=x_axis("Đơn thư / 10.000 lượt khám (đơn)", years=False),
-        y=y_axis(None, type="category", categoryorder="array", categoryarray=names[::-1]),
     )
     return figure([bars], layout)
 

@@ -17,6 +17,7 @@ from app.charts.common import (
     figure,
     grid,
     row_labels,
+    units_layout,
     value_text,
     vline,
     x_axis,
@@ -101,7 +102,8 @@ def kpi_trends_chart(trends: pl.DataFrame, year: int | None = None, *, columns: 
     layout = base_layout(
         f"Diễn biến các chỉ số chính, {years_label(years)}",
         subtitle="Mỗi ô một chỉ số, màu theo lĩnh vực; tỷ lệ đơn vị đã báo cáo và tỷ lệ Xuất sắc/Tốt tính bằng %, "
-        "vì số đơn vị thay đổi khi sáp nhập.",
+        "vì số đơn vị thay đổi khi sáp nhập."
+        + (f" Vạch chấm: năm {year}, năm của các thẻ số liệu." if year is not None else ""),
         height=120 + 210 * rows,
         legend=False,
         panel_titles=True,
@@ -140,14 +142,16 @@ def kpi_trends_chart(trends: pl.DataFrame, year: int | None = None, *, columns: 
             panel_axes[i] = {"ticksuffix": "%", "range": pct_range(sub["value"].to_list())}
         if year is not None and years and min(years) <= year <= max(years):
             shapes.append(vline(year, axes=(xr, yr), color="#999", dash="dot"))
+    # years only under the bottom row, few y ticks: fewer labels for the browser to measure
     layout = grid(
         {**layout, "shapes": shapes},
         rows,
         columns,
         x=x_axis(years=False, tickformat="d", nticks=6),
-        y=y_axis(),
+        y=y_axis(nticks=4),
         titles=titles,
-        vspace=0.16 if rows > 1 else 0.1,
+        vspace=0.12 if rows > 1 else 0.1,
+        shared_x=True,
     )
     for i, extra in panel_axes.items():
         name = "yaxis" if i == 0 else f"yaxis{i + 1}"
@@ -182,12 +186,13 @@ def movers_chart(moves: pl.DataFrame, label: str, unit_vi: str, kind: str, year:
             "<br>Thay đổi: %{customdata[3]}" + HOVER_END
         ),
     }
-    layout = base_layout(
+    layout = units_layout(
         f"Đơn vị thay đổi nhiều nhất về {label[:1].lower() + label[1:]}, {year - 1}–{year}",
+        names,
+        x_axis(f"Mức cải thiện ({unit_vi}; dương = tốt lên)", years=False),
         subtitle="Xanh: cải thiện; cam: giảm. Chỉ gồm đơn vị có số liệu cả hai năm.",
-        height=max(320, 40 + 28 * len(names)),
-        legend=False,
-        x=x_axis(f"Mức cải thiện ({unit_vi}; dương = tốt lên)", years=False),
-        y=y_axis(),
+        top_first=False,
+        min_height=320,
+        extra_height=110,
     )
     return figure([bars], {**layout, "shapes": [vline(0, color="#888")]})

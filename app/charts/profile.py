@@ -15,11 +15,10 @@ from app.charts.common import (
     SERIES_COLORS,
     axis_ref,
     base_layout,
-    domain_color,
     figure,
     grid,
     rank_axis,
-    rank_text_positions,
+    rank_line,
     rgba,
     value_text,
     vline,
@@ -134,7 +133,7 @@ def unit_trend_chart(
         for i, code in enumerate(present):
             name = "yaxis" if i == 0 else f"yaxis{i + 1}"
             layout[name]["title"] = {"text": wrap_text(cat[code].label(), 28)}
-    return figure(traces, mark_events(layout, events, all_years, narrow=narrow, panels=panels))
+    return figure(traces, mark_events(layout, events, all_years, narrow=narrow, panels=panels), narrow=narrow)
 
 
 def _wilson_band(
@@ -245,21 +244,16 @@ def unit_rank_chart(
         for y, lbl, s in zip(df["year"].to_list(), labels, df["cchc_score"].to_list(), strict=True)
     ]
     max_n = int(df["cchc_rank_of"].max() or df["cchc_rank"].max() or 1)
-    line = {
-        "type": "scatter",
-        "x": df["year"].to_list(),
-        "y": df["cchc_rank"].to_list(),
-        "mode": "lines+markers+text",
-        "text": labels,
-        "textposition": rank_text_positions(df["cchc_rank"].to_list(), max_n),
-        "cliponaxis": False,
-        "line": {"color": domain_color("cchc"), "width": 3},
-        "marker": {"size": 8},
-        "customdata": custom,
-        "name": "Thứ hạng CCHC",
-        "hovertemplate": f"<b>{unit_name}</b> năm %{{customdata[0]}}: hạng %{{customdata[1]}}"
+    line = rank_line(
+        df["year"].to_list(),
+        df["cchc_rank"].to_list(),
+        labels,
+        max_n,
+        name="Thứ hạng CCHC",
+        custom=custom,
+        hovertemplate=f"<b>{unit_name}</b> năm %{{customdata[0]}}: hạng %{{customdata[1]}}"
         "<br>Điểm CCHC: %{customdata[2]}" + HOVER_END,
-    }
+    )
     span = list(years) or df["year"].to_list()
     layout = base_layout(
         f"Thứ hạng CCHC của {unit_name} theo báo cáo, {years_label(span)}",

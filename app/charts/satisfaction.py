@@ -17,6 +17,7 @@ from app.charts.common import (
     rgba,
     row_labels,
     series_color,
+    units_layout,
     value_text,
     vline,
     x_axis,
@@ -264,13 +265,11 @@ def unit_dots_chart(
         ),
     }
     shown = f" ({df.height} đơn vị thấp nhất)" if rows.height > max_units else ""
-    layout = base_layout(
+    layout = units_layout(
         f"{label} của từng đơn vị so với mục tiêu {fmt_pct(target, 0)}, năm {year}{shown}",
+        names,
+        x_axis("Tỷ lệ hài lòng (%)", years=False, ticksuffix="%"),
         subtitle="Cam: dưới mục tiêu; xanh: đạt. Vạch ngang: khoảng tin cậy 95% theo số phiếu (ngắn = nhiều phiếu).",
-        height=max(340, 110 + 22 * df.height),
-        legend=False,
-        x=x_axis("Tỷ lệ hài lòng (%)", years=False, ticksuffix="%"),
-        y=y_axis(None, type="category", categoryorder="array", categoryarray=names[::-1]),
     )
     layout["shapes"] = [vline(target, color="#555", dash="dash")]
     layout["annotations"] = [

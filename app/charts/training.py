@@ -14,6 +14,7 @@ from app.charts.common import (
     grid,
     row_labels,
     type_codes,
+    units_layout,
     x_axis,
     y_axis,
     years_label,
@@ -112,11 +113,14 @@ def coverage_chart(cov: pl.DataFrame, year: int, *, max_units: int = 50) -> go.F
             }
         )
     note = f" ({len(names)} đơn vị thấp nhất trong {fmt_int(df.height)})" if df.height > max_units else ""
-    layout = base_layout(
+    layout = units_layout(
         f"Lượt người dự tập huấn trên mỗi viên chức, năm {year}{note}",
+        names,
+        x_axis("Lượt dự / viên chức (lượt/người)", years=False),
         subtitle="Màu theo loại đơn vị. 1,0 nghĩa là trung bình mỗi viên chức dự một lượt tập huấn trong năm.",
-        height=max(380, 170 + 22 * len(names)),
-        x=x_axis("Lượt dự / viên chức (lượt/người)", years=False),
-        y=y_axis(None, type="category", categoryorder="array", categoryarray=names),
+        legend=True,
+        top_first=False,
+        min_height=380,
+        extra_height=170,
     )
     return figure(traces, layout)

@@ -36,6 +36,7 @@ from app.tables.common import (
     type_label,
     unique_labels,
     with_rates,
+    with_unique_names,
 )
 from app.tables.compare import (
     COMPOSITE_DEFAULT_WEIGHTS,
@@ -149,4 +150,5 @@ __all__ = [
     "unit_satisfaction",
     "unit_year_grid",
     "with_rates",
+    "with_unique_names",
 ]

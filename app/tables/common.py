@@ -61,6 +61,11 @@ def type_label(col: str = "unit_type") -> pl.Expr:
     return pl.col(col).replace_strict(UNIT_TYPES, default=pl.col(col)).alias("unit_type_vi")
 
 
+def unit_identity() -> list[str | pl.Expr]:
+    """The columns that name a unit in a per-unit table: code, short name, ranking group, type."""
+    return ["unit_code", "short_name", "rank_group", type_label()]
+
+
 def rank_label(rank: str, n: str) -> pl.Expr:
     """ "X/N" from two rank columns (reported ranks arrive as floats)."""
     return pl.when(pl.col(rank).is_not_null()).then(
@@ -102,6 +107,12 @@ def labels_for(df: pl.DataFrame) -> dict[str, str]:
     """unique_labels for a frame with unit_code, short_name and (optionally) rank_group."""
     groups = df["rank_group"].to_list() if "rank_group" in df.columns else None
     return unique_labels(df["unit_code"].to_list(), df["short_name"].to_list(), groups)
+
+
+def with_unique_names(df: pl.DataFrame) -> pl.DataFrame:
+    """`short_name` made unique (labels_for): "BVĐK 1 (P07)" where several provinces have a "BVĐK 1"."""
+    names = labels_for(df)
+    return df.with_columns(short_name=pl.col("unit_code").replace_strict(names, default=pl.col("short_name")))
 
 
 def formatted(df: pl.DataFrame, decimals: dict[str, int], percent: tuple[str, ...] = ()) -> pl.DataFrame:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from app import metrics
-from app.tables.common import CHANNEL_CODES, type_label
+from app.tables.common import CHANNEL_CODES, unit_identity
 from etl.catalogue import load_catalogue
 
 
@@ -65,10 +65,7 @@ def complaints_by_unit(panel_year: pl.DataFrame) -> pl.DataFrame:
     rated = metrics.resolution_rate(panel_year)
     return (
         rated.select(
-            "unit_code",
-            "short_name",
-            "rank_group",
-            type_label(),
+            *unit_identity(),
             received=pl.col("complaints_received"),
             carried_in=pl.col("complaints_carried_in"),
             resolved=pl.col("complaints_resolved"),

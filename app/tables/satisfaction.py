@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from app import metrics
-from app.tables.common import SATISFACTION_CODES, SCORE_CODES, type_label
+from app.tables.common import SATISFACTION_CODES, SCORE_CODES, unit_identity
 from etl.catalogue import load_catalogue
 
 
@@ -119,10 +119,7 @@ def unit_satisfaction(panel_year: pl.DataFrame, code: str) -> pl.DataFrame:
     return (
         panel_year.filter(pl.col(code).is_not_null())
         .select(
-            "unit_code",
-            "short_name",
-            "rank_group",
-            type_label(),
+            *unit_identity(),
             pct=pl.col(code),
             n=pl.col(n_code),
             lo=lo,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from app.tables.common import type_label
+from app.tables.common import type_label, unit_identity
 
 
 def training_by_year(panel: pl.DataFrame) -> pl.DataFrame:
@@ -30,10 +30,7 @@ def training_coverage(panel_year: pl.DataFrame) -> pl.DataFrame:
     )
     return (
         panel_year.select(
-            "unit_code",
-            "short_name",
-            "rank_group",
-            type_label(),
+            *unit_identity(),
             sessions=pl.col("training_sessions"),
             participants=pl.col("training_participants"),
             staff=pl.col("staff_total"),
