@@ -52,12 +52,23 @@ class Filters:
     @property
     def scope_label(self) -> str:
         """A short Vietnamese description of the unit filters, for captions."""
-        parts = []
-        if self.unit_types:
-            parts.append(", ".join(UNIT_TYPES.get(t, t) for t in self.unit_types))
-        if self.areas:
-            parts.append("địa bàn " + ", ".join(self.areas))
-        return "; ".join(parts) if parts else "tất cả đơn vị"
+        return scope_label(self.unit_types, self.areas)
+
+
+def scope_label(unit_types: tuple[str, ...], areas: tuple[str, ...]) -> str:
+    """'tất cả đơn vị', or the chosen unit types and areas in words."""
+    parts = []
+    if unit_types:
+        parts.append(", ".join(UNIT_TYPES.get(t, t) for t in unit_types))
+    if areas:
+        parts.append("địa bàn " + ", ".join(areas))
+    return "; ".join(parts) if parts else "tất cả đơn vị"
+
+
+def scope_caption(unit_types: tuple[str, ...], areas: tuple[str, ...], restated: bool) -> str:
+    """The sidebar's reminder of the filters kept behind the popover."""
+    mode = MODE_RESTATED if restated else MODE_REPORTED
+    return f"Đang xem: {scope_label(unit_types, areas)}; {mode[:1].lower() + mode[1:]}."
 
 
 def draw_sidebar(snapshot: str, years: list[int], areas: list[str]) -> Filters:
@@ -83,32 +94,36 @@ def draw_sidebar(snapshot: str, years: list[int], areas: list[str]) -> Filters:
             )
         else:
             period = (latest, latest)
-        unit_types = st.multiselect(
-            "Loại đơn vị",
-            options=list(UNIT_TYPES),
-            format_func=lambda code: UNIT_TYPES[code],
-            key=KEY_TYPES,
-            bind="query-params",
-            placeholder="Tất cả loại đơn vị",
-        )
-        chosen_areas = st.multiselect(
-            "Địa bàn",
-            options=areas,
-            key=KEY_AREAS,
-            bind="query-params",
-            placeholder="Tất cả địa bàn",
-        )
-        mode = st.radio(
-            "Cách tính số liệu lịch sử",
-            options=[MODE_REPORTED, MODE_RESTATED],
-            key=KEY_MODE,
-            bind="query-params",
-            help=(
-                "Theo báo cáo gốc: mỗi đơn vị với số liệu chính nó đã báo cáo. "
-                "Quy đổi theo cơ cấu hiện tại: số liệu của các đơn vị đã sáp nhập, đổi tên "
-                "được cộng (hoặc bình quân) vào đơn vị hiện nay kế thừa chúng."
-            ),
-        )
+        # the less used filters open on demand: the browser loads their widgets only then,
+        # which keeps the first view of every page quick; the caption says what is in force
+        with st.popover("Phạm vi đơn vị, cách tính", icon=":material/filter_list:", width="stretch"):
+            unit_types = st.multiselect(
+                "Loại đơn vị",
+                options=list(UNIT_TYPES),
+                format_func=lambda code: UNIT_TYPES[code],
+                key=KEY_TYPES,
+                bind="query-params",
+                placeholder="Tất cả loại đơn vị",
+            )
+            chosen_areas = st.multiselect(
+                "Địa bàn",
+                options=areas,
+                key=KEY_AREAS,
+                bind="query-params",
+                placeholder="Tất cả địa bàn",
+            )
+            mode = st.radio(
+                "Cách tính số liệu lịch sử",
+                options=[MODE_REPORTED, MODE_RESTATED],
+                key=KEY_MODE,
+                bind="query-params",
+                help=(
+                    "Theo báo cáo gốc: mỗi đơn vị với số liệu chính nó đã báo cáo. "
+                    "Quy đổi theo cơ cấu hiện tại: số liệu của các đơn vị đã sáp nhập, đổi tên "
+                    "được cộng (hoặc bình quân) vào đơn vị hiện nay kế thừa chúng."
+                ),
+            )
+        st.caption(scope_caption(tuple(unit_types), tuple(chosen_areas), mode == MODE_RESTATED))
     year_from, year_to = sorted(period)
     return Filters(
         snapshot=snapshot,

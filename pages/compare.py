@@ -39,7 +39,8 @@ if in_scope.is_empty():
     )
     st.stop()
 
-with st.expander("Trọng số chỉ số tổng hợp và phương pháp tính", expanded=False, icon=":material/tune:"):
+# the inputs open on demand, so the browser loads them only when the reader adjusts a weight
+with st.popover("Điều chỉnh trọng số chỉ số tổng hợp", icon=":material/tune:"):
     cols = st.columns(4)
     weights: dict[str, float] = {}
     for i, (code, default) in enumerate(tables.COMPOSITE_DEFAULT_WEIGHTS.items()):
@@ -62,6 +63,7 @@ with st.expander("Trọng số chỉ số tổng hợp và phương pháp tính"
         key="ss_do_phu",
         help="Đơn vị có tổng trọng số các chỉ tiêu đã báo cáo thấp hơn mức này không được tính chỉ số.",
     )
+with st.expander("Phương pháp tính chỉ số tổng hợp", icon=":material/functions:"):
     st.markdown(
         "**Phương pháp tính**\n"
         "1. Với mỗi chỉ tiêu có trọng số lớn hơn 0, xếp hạng các đơn vị **có báo cáo** chỉ tiêu đó trong năm, "

@@ -120,6 +120,8 @@ def start_streamlit(
 ) -> Server:
     """Start `python -m streamlit run script` on a free port and wait for its health endpoint.
 
+    The dashboard starts the way scripts/run.sh starts it, through `python -m app.server`.
+
     `db` sets DASHBOARD_DB (the dashboard builds the demo there on first load when the file
     does not exist). The server runs in its own process group so stop_streamlit ends it and
     anything it started; it is stopped here too when it never becomes healthy.
@@ -128,8 +130,10 @@ def start_streamlit(
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     if db is not None:
         env["DASHBOARD_DB"] = str(db)
+    dashboard = Path(script).resolve() == ROOT / "dashboard.py"
+    launch = ["app.server"] if dashboard else ["streamlit", "run", str(script)]
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(script),
+        sys.executable, "-m", *launch,
         "--server.address", "127.0.0.1", "--server.headless", "true", "--server.port", str(port),
         "--browser.gatherUsageStats", "false",
         # no file watcher: nothing is edited while we measure, and polling costs CPU on 2 cores

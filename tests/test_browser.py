@@ -24,6 +24,7 @@ from etl.db import latest_snapshot
 from tests.browser import (
     CHROMIUM,
     ROOT,
+    SIDEBAR,
     VIEWPORT,
     Server,
     chart_texts,
@@ -233,3 +234,33 @@ def test_link_with_query_params_reproduces_the_view(app: App, page) -> None:
     assert "2020" in caption and "2017–2022" in caption, "the page does not say it shows 2020, 2017–2022"
     texts = " ".join(chart_texts(page))
     assert "2017–2022" in texts, "no chart title names the linked period 2017–2022"
+
+
+def test_first_visitor_of_a_page_link_sees_that_page_without_a_pop_up(app: App, page, tmp_path: Path) -> None:
+    """A link to a page, opened first thing after a server start, shows that page and no
+    "Page not found" pop-up (Streamlit's legacy pages/ handling, see app/server.py)."""
+    server = start_streamlit(ROOT / "dashboard.py", tmp_path / "streamlit.log", db=app.db)
+    try:
+        fresh = App(server, app.db)
+        fresh.load(page, f"{server.url}/so-sanh-don-vi", PAGE_MS)
+        _assert_clean(fresh, page, "first visit by a link")
+        assert page.get_by_role("heading", name="So sánh đơn vị").first.is_visible()
+        page.wait_for_timeout(500)  # the pop-up, when there is one, comes with the first run
+        assert page.get_by_role("dialog").count() == 0, page.get_by_role("dialog").first.inner_text()
+    finally:
+        stop_streamlit(server)
+
+
+def test_scope_filters_open_from_the_sidebar_and_restate_the_view(app: App, page) -> None:
+    """The unit-type, area and restated filters sit behind a sidebar button; choosing "quy đổi"
+    reruns the page in that mode, says so, and puts it in the link."""
+    app.load(page, f"{app.url}/tap-huan", PAGE_MS)
+    sidebar = page.locator(SIDEBAR)
+    assert "theo báo cáo gốc" in sidebar.inner_text()
+    sidebar.get_by_role("button", name=re.compile("Phạm vi đơn vị")).click()
+    restated = page.get_by_text("Quy đổi theo cơ cấu hiện tại", exact=True)
+    rerun_and_wait(page, restated.click, PAGE_MS)
+    _assert_clean(app, page, "restated view")
+    assert "cach_tinh=" in page.url, page.url
+    main = page.locator('[data-testid="stMain"]').inner_text()
+    assert "quy đổi theo cơ cấu hiện tại" in main.lower()
