@@ -116,49 +116,54 @@ name = me["short_name"]
 period = charts.years_label(years_active) or f.period_label
 trend_options = {"active_years": years_active, "events": events, "subtitle": subtitle}
 
-st.subheader("Cải cách hành chính")
-if tables.has_values(history, "cchc_rank"):
-    show_chart(
-        charts.unit_rank_chart(history, name, events, years_active),
-        history.select("year", "cchc_score", "cchc_rank", "cchc_rank_of"),
-        "hs_cchc",
-    )
-elif tables.has_values(history, "cchc_score"):
-    show_chart(
-        charts.unit_trend_chart(
-            history,
-            ["cchc_score"],
-            f"Điểm CCHC của {name}, {period}",
-            "Điểm CCHC (điểm, thang 100)",
-            **trend_options,
-        ),
-        history.select("year", "cchc_score"),
-        "hs_cchc",
-    )
-else:
-    no_data(f"{name} chưa báo cáo điểm hay thứ hạng CCHC trong giai đoạn {period}.")
 
-st.subheader("Sự hài lòng")
-if tables.has_values(history, *tables.SATISFACTION_CODES):
-    sat_cols = [c for c in history.columns if c.startswith("sat_")]
-    show_chart(
-        charts.unit_trend_chart(
-            history,
-            list(tables.SATISFACTION_CODES),
-            f"Tỷ lệ hài lòng tại {name}, {period}",
-            "Tỷ lệ hài lòng (%)",
-            wilson=True,
-            **{
+def draw_cchc() -> None:
+    """The unit's CCHC rank (or score, when it was never ranked) over the years."""
+    if tables.has_values(history, "cchc_rank"):
+        show_chart(
+            charts.unit_rank_chart(history, name, events, years_active),
+            history.select("year", "cchc_score", "cchc_rank", "cchc_rank_of"),
+            "hs_cchc",
+        )
+    elif tables.has_values(history, "cchc_score"):
+        show_chart(
+            charts.unit_trend_chart(
+                history,
+                ["cchc_score"],
+                f"Điểm CCHC của {name}, {period}",
+                "Điểm CCHC (điểm, thang 100)",
                 **trend_options,
-                "subtitle": subtitle
-                or "Dải màu: khoảng tin cậy 95% theo số phiếu khảo sát; dấu x xám: năm chưa báo cáo.",
-            },
-        ),
-        history.select("year", *sat_cols),
-        "hs_hai_long",
-    )
-else:
-    no_data(f"{name} chưa báo cáo tỷ lệ hài lòng trong giai đoạn {period}.")
+            ),
+            history.select("year", "cchc_score"),
+            "hs_cchc",
+        )
+    else:
+        no_data(f"{name} chưa báo cáo điểm hay thứ hạng CCHC trong giai đoạn {period}.")
+
+
+def draw_satisfaction() -> None:
+    """The unit's satisfaction rates with their 95% intervals."""
+    if tables.has_values(history, *tables.SATISFACTION_CODES):
+        sat_cols = [c for c in history.columns if c.startswith("sat_")]
+        show_chart(
+            charts.unit_trend_chart(
+                history,
+                list(tables.SATISFACTION_CODES),
+                f"Tỷ lệ hài lòng tại {name}, {period}",
+                "Tỷ lệ hài lòng (%)",
+                wilson=True,
+                **{
+                    **trend_options,
+                    "subtitle": subtitle
+                    or "Dải màu: khoảng tin cậy 95% theo số phiếu khảo sát; dấu x xám: năm chưa báo cáo.",
+                },
+            ),
+            history.select("year", *sat_cols),
+            "hs_hai_long",
+        )
+    else:
+        no_data(f"{name} chưa báo cáo tỷ lệ hài lòng trong giai đoạn {period}.")
+
 
 DV_CODES = ("dvk_models", "dvk_models_recognized", "dv_awards", "leader_dialogues")
 # tab -> (codes, chart title, y title, one panel per code, key, what a blank means, extra download columns)
@@ -213,8 +218,15 @@ def domain_chart(
     )
 
 
-st.subheader("Tập huấn, khiếu nại và công tác dân vận")
-tabbed("hs_linh_vuc", {label: partial(domain_chart, *spec) for label, spec in DOMAIN_TABS.items()})
+st.subheader("Theo lĩnh vực")
+tabbed(
+    "hs_linh_vuc",
+    {
+        "Cải cách hành chính": draw_cchc,
+        "Sự hài lòng": draw_satisfaction,
+        **{label: partial(domain_chart, *spec) for label, spec in DOMAIN_TABS.items()},
+    },
+)
 
 texts = queries.unit_texts(f.snapshot, unit)
 texts = tables.scoped(texts, year_from=f.year_from, year_to=f.year_to)
