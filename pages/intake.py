@@ -6,10 +6,10 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from app import charts, intake, queries
+from app import charts, intake, queries, tables
 from app.downloads import show_chart, show_table
 from app.filters import current_filters, no_data, page_header
-from app.fmt import fmt_column, fmt_int
+from app.fmt import fmt_int
 
 f = current_filters()
 page_header(
@@ -43,11 +43,8 @@ shown = status.select(
     "short_name", "status", "first_received_at", "source_name", "n_versions", "n_rejected", "n_warnings"
 )
 show_table(
-    shown.with_columns(
-        first_received_at=pl.col("first_received_at").dt.strftime("%d/%m/%Y"),
-        n_versions=fmt_column(pl.col("n_versions"), 0),
-        n_rejected=fmt_column(pl.col("n_rejected"), 0),
-        n_warnings=fmt_column(pl.col("n_warnings"), 0),
+    tables.formatted(shown, {"n_versions": 0, "n_rejected": 0, "n_warnings": 0}).with_columns(
+        pl.col("first_received_at").dt.strftime("%d/%m/%Y")
     ),
     {
         "short_name": "Đơn vị",
@@ -70,10 +67,8 @@ if rejected.is_empty():
 else:
     st.caption("Gửi lại thông báo lỗi cho đơn vị; khi nhận tệp đã sửa, nạp lại bằng `python -m etl ingest`.")
     show_table(
-        rejected.with_columns(
-            received_at=pl.col("received_at").dt.strftime("%d/%m/%Y %H:%M"),
-            year=pl.col("year").cast(pl.String),
-            n_errors=fmt_column(pl.col("n_errors"), 0),
+        tables.formatted(rejected, {"n_errors": 0}).with_columns(
+            pl.col("received_at").dt.strftime("%d/%m/%Y %H:%M"), pl.col("year").cast(pl.String)
         ),
         {
             "received_at": "Ngày nhận",

@@ -33,8 +33,7 @@ from tests.browser import (
     full_page_screenshot,
     nav_links,
     rerun_and_wait,
-    start_streamlit,
-    stop_streamlit,
+    streamlit_server,
     wait_for_charts,
     year_box,
 )
@@ -120,11 +119,8 @@ def fresh_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     _need_chromium()
     root = tmp_path_factory.mktemp("fresh")
     db = root / "data" / "dashboard.duckdb"
-    server = start_streamlit(ROOT / "dashboard.py", root / "streamlit.log", db=db)
-    try:
+    with streamlit_server(ROOT / "dashboard.py", root / "streamlit.log", db=db) as server:
         yield App(server, db)
-    finally:
-        stop_streamlit(server)
 
 
 @pytest.fixture(scope="session")
@@ -138,11 +134,8 @@ def app(fresh_app: App, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ap
     root = tmp_path_factory.mktemp("demo")
     db = root / "data" / "dashboard.duckdb"
     run_etl("demo", "--db", str(db), check=True)
-    server = start_streamlit(ROOT / "dashboard.py", root / "streamlit.log", db=db)
-    try:
+    with streamlit_server(ROOT / "dashboard.py", root / "streamlit.log", db=db) as server:
         yield App(server, db)
-    finally:
-        stop_streamlit(server)
 
 
 @pytest.fixture(scope="session")
@@ -239,16 +232,13 @@ def test_link_with_query_params_reproduces_the_view(app: App, page) -> None:
 def test_first_visitor_of_a_page_link_sees_that_page_without_a_pop_up(app: App, page, tmp_path: Path) -> None:
     """A link to a page, opened first thing after a server start, shows that page and no
     "Page not found" pop-up (Streamlit's legacy pages/ handling, see app/server.py)."""
-    server = start_streamlit(ROOT / "dashboard.py", tmp_path / "streamlit.log", db=app.db)
-    try:
+    with streamlit_server(ROOT / "dashboard.py", tmp_path / "streamlit.log", db=app.db) as server:
         fresh = App(server, app.db)
         fresh.load(page, f"{server.url}/so-sanh-don-vi", PAGE_MS)
         _assert_clean(fresh, page, "first visit by a link")
         assert page.get_by_role("heading", name="So sánh đơn vị").first.is_visible()
         page.wait_for_timeout(500)  # the pop-up, when there is one, comes with the first run
         assert page.get_by_role("dialog").count() == 0, page.get_by_role("dialog").first.inner_text()
-    finally:
-        stop_streamlit(server)
 
 
 def test_scope_filters_open_from_the_sidebar_and_restate_the_view(app: App, page) -> None:
