@@ -1,7 +1,7 @@
 """The dashboard's frame: page config, first-run demo, the demo notice, the shared sidebar, navigation.
 
-Run with `streamlit run dashboard.py`. Pages live in pages/ and only wire the filters
-chosen here to queries and charts.
+Run with `python -m app.server` (scripts/run.sh does). The page list is app/navigation.py;
+pages live in pages/ and only wire the filters chosen here to queries and charts.
 """
 
 from __future__ import annotations
@@ -12,31 +12,13 @@ from streamlit.navigation.page import StreamlitPage
 from app import queries
 from app.data import SnapshotUnavailable, is_demo, snapshot_path
 from app.filters import FILTERS_KEY, draw_sidebar
-
-PAGES = {
-    "Theo dõi chung": [
-        ("pages/overview.py", "Tổng quan", ":material/dashboard:", "tong-quan"),
-    ],
-    "Lĩnh vực": [
-        ("pages/cchc.py", "Xếp hạng CCHC", ":material/leaderboard:", "xep-hang-cchc"),
-        ("pages/satisfaction.py", "Sự hài lòng", ":material/sentiment_satisfied:", "su-hai-long"),
-        ("pages/training.py", "Tập huấn", ":material/school:", "tap-huan"),
-        ("pages/complaints.py", "Khiếu nại, phản ánh", ":material/forum:", "khieu-nai-phan-anh"),
-    ],
-    "So sánh": [
-        ("pages/compare.py", "So sánh đơn vị", ":material/compare_arrows:", "so-sanh-don-vi"),
-        ("pages/unit_profile.py", "Hồ sơ đơn vị", ":material/badge:", "ho-so-don-vi"),
-    ],
-    "Quản lý số liệu": [
-        ("pages/intake.py", "Tiếp nhận báo cáo", ":material/inbox:", "tiep-nhan-bao-cao"),
-    ],
-}
+from app.navigation import APP_TITLE, DEFAULT_URL, PAGES
 
 
 def _navigation() -> StreamlitPage:
     sections = {
         section: [
-            st.Page(path, title=title, icon=icon, url_path=url, default=(url == "tong-quan"))
+            st.Page(path, title=title, icon=icon, url_path=url, default=(url == DEFAULT_URL))
             for path, title, icon, url in entries
         ]
         for section, entries in PAGES.items()
@@ -59,7 +41,7 @@ def _open_snapshot() -> str:
 
 def main() -> None:
     st.set_page_config(
-        page_title="Công tác dân vận ngành Y tế",
+        page_title=APP_TITLE,
         layout="wide",
     )
     snapshot = _open_snapshot()
@@ -86,6 +68,6 @@ def main() -> None:
     pg.run()
 
 
-# streamlit (and AppTest) run this file as __main__; tests import PAGES without running it
+# streamlit (and AppTest) run this file as __main__
 if __name__ == "__main__":
     main()

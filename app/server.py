@@ -1,29 +1,105 @@
-"""Start the dashboard's Streamlit server: `python -m app.server [streamlit run options]`.
+"""Start the dashboard's Streamlit server: `python -m app.server [--section.option value ...]`.
 
-The same as `streamlit run dashboard.py`, except for one thing. Streamlit takes a `pages/`
-folder beside the main script for a legacy (v1) multipage app until the script's first run
-calls `st.navigation`, so the first visitor after a server start who opens a link to a page
-(/xep-hang-cchc) gets an English "Page not found" pop-up over the right page
-(streamlit/streamlit#9992). dashboard.py always navigates with `st.navigation`; saying so
-before the server starts spares that visitor the pop-up. tests/test_browser.py checks it.
+The same server as `streamlit run dashboard.py` (same options), served as an `st.App` with
+two changes, both about the first load of a page in the browser:
+
+- Streamlit takes a `pages/` folder beside the main script for a legacy (v1) multipage app
+  until the script's first run calls `st.navigation`, so the first visitor after a server
+  start who opened a link to a page (/xep-hang-cchc) got an English "Page not found" pop-up
+  over the right page (streamlit/streamlit#9992). dashboard.py always navigates with
+  `st.navigation`; saying so before the server starts spares that visitor the pop-up.
+- The root and every page link are answered with Streamlit's own index.html, changed in
+  three ways: `lang="vi"`, so the browser does not offer to translate the page "from
+  English" and screen readers read it as Vietnamese; the dashboard's title in the tab
+  before the app loads; and the server's address given to the frontend up front
+  (`window.__streamlit.BACKEND_BASE_URL`). Without that, the frontend opening /tap-huan
+  first asks /tap-huan/_stcore/health whether the server lives there, is told no, waits
+  100 ms and asks the root: every first load of a page link paid for it.
+
+tests/test_browser.py checks all of it in Chromium. Behind a proxy that adds a base path
+(server.baseUrlPath) these routes do not match and Streamlit serves its page unchanged.
 """
 
 from __future__ import annotations
 
 import sys
+from functools import cache
+from html import escape
 from pathlib import Path
 
+import streamlit as st
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
+from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
-from streamlit.web import cli
+
+from app.navigation import APP_TITLE, url_paths
 
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
+# the routes below match only paths without a base path, so the server is at the root
+_SERVER_AT_ROOT = '<script>window.__streamlit = {BACKEND_BASE_URL: new URL("/", location.href).href}</script>'
 
 
-def main(options: list[str]) -> None:
-    """Run dashboard.py with `options` (e.g. --server.port 8502) until the server stops."""
+@cache
+def index_html() -> str:
+    """Streamlit's index.html in Vietnamese, with the dashboard's title and the server's address."""
+    html = (Path(st.__file__).parent / "static" / "index.html").read_text(encoding="utf-8")
+    for old, new in (
+        ('<html lang="en">', '<html lang="vi">'),
+        ("<title>Streamlit</title>", f"<title>{escape(APP_TITLE)}</title>"),
+        ("<head>", "<head>\n    " + _SERVER_AT_ROOT),
+    ):
+        if old not in html:  # another Streamlit version: serve its page as it is
+            return html
+        html = html.replace(old, new, 1)
+    return html
+
+
+async def _index(_request: Request) -> HTMLResponse:
+    return HTMLResponse(index_html(), headers={"Cache-Control": "no-cache"})
+
+
+def page_routes() -> list[Route]:
+    """The root and every page link, answered with index_html()."""
+    return [Route(path, _index, methods=["GET"]) for path in ["/", *(f"/{url}" for url in url_paths())]]
+
+
+def parse_options(args: list[str]) -> dict[str, object]:
+    """Streamlit options as `streamlit run` takes them, for `st.App.run(config=...)`.
+
+    `["--server.port", "8502", "--server.headless=true"]` -> `{"server.port": 8502,
+    "server.headless": True}`; an unknown option or a stray argument stops with a message.
+    """
+    options: dict[str, object] = {}
+    items = iter(args)
+    for arg in items:
+        if not arg.startswith("--"):
+            raise SystemExit(f"unexpected argument {arg!r}: options look like --server.port 8502")
+        key, has_value, value = arg[2:].partition("=")
+        if not has_value:
+            value = next(items, "")
+        option = config._config_options_template.get(key)
+        if option is None:
+            raise SystemExit(f"unknown Streamlit option --{key}")
+        kind = option.type
+        if kind is bool:
+            parsed: object = value.strip().lower() in ("true", "1", "yes")
+        elif kind in (int, float):
+            parsed = kind(value)
+        else:
+            parsed = value
+        if option.multiple:  # given once per value, like `streamlit run`
+            parsed = [*options.get(key, []), parsed]  # type: ignore[misc]
+        options[key] = parsed
+    return options
+
+
+def main(args: list[str]) -> None:
+    """Serve dashboard.py with `args` as Streamlit options until the server stops."""
+    options = parse_options(args)
     PagesManager.uses_pages_directory = False
-    sys.argv = ["streamlit", "run", str(DASHBOARD), *options]
-    cli.main()
+    st.App(DASHBOARD, routes=page_routes()).run(config=options)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,6 @@ floor (province) and <= 1.6x (national); redraw <= 1 s. Prints figures, asserts 
 from __future__ import annotations
 
 import argparse
-import ast
 import functools
 import logging
 import os
@@ -40,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.navigation import DEFAULT_URL, PAGES
 from etl.db import latest_snapshot
 from tests.browser import (
     ROOT,
@@ -66,7 +66,7 @@ LOAD_TIMEOUT_MS = 180_000
 
 @dataclass(frozen=True)
 class PageEntry:
-    """One st.Page of dashboard.py."""
+    """One page of the dashboard."""
 
     path: str  # relative to the repository, e.g. pages/cchc.py
     title: str
@@ -100,50 +100,13 @@ class PageResult:
 # ----------------------------------------------------------------------------- pages
 
 
-def _literal(node: ast.AST) -> Any:
-    try:
-        return ast.literal_eval(node)
-    except ValueError:
-        return None
-
-
-def discover_pages(dashboard: Path = DASHBOARD) -> list[PageEntry]:
-    """The pages dashboard.py declares, read from its source (importing it would run the app).
-
-    Understands st.Page("pages/x.py", title=..., url_path=..., default=...) with literal
-    arguments and tuples of literals such as ("pages/x.py", title, icon, url_path) that a loop
-    turns into st.Page entries; a page whose url_path is not given uses its file stem.
-    """
-    tree = ast.parse(dashboard.read_text(encoding="utf-8"))
-    default_url = None
-    for node in ast.walk(tree):  # `default=(url == "tong-quan")` names the default page's url
-        if isinstance(node, ast.keyword) and node.arg == "default" and isinstance(node.value, ast.Compare):
-            consts = [_literal(c) for c in [node.value.left, *node.value.comparators]]
-            default_url = next((c for c in consts if isinstance(c, str)), None)
-    found: dict[str, PageEntry] = {}
-    for node in ast.walk(tree):
-        entry = None
-        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page" and node.args:
-            path = _literal(node.args[0])
-            kw = {k.arg: _literal(k.value) for k in node.keywords}
-            if isinstance(path, str):
-                url = kw.get("url_path") or Path(path).stem
-                entry = PageEntry(path, kw.get("title") or url, url, kw.get("default") is True)
-        elif isinstance(node, ast.Tuple):
-            items = [_literal(e) for e in node.elts]
-            if items and all(isinstance(i, str) for i in items) and items[0].endswith(".py"):
-                rest = [i for i in items[1:] if not i.startswith(":")]  # drop :material/...: icons
-                title = rest[0] if rest else Path(items[0]).stem
-                url = rest[-1] if len(rest) > 1 else Path(items[0]).stem
-                entry = PageEntry(items[0], title, url, url == default_url)
-        if entry is not None and entry.path not in found:
-            found[entry.path] = entry
-    pages = list(found.values())
-    if not pages:
-        raise SystemExit(f"no st.Page entries found in {dashboard}")
-    if not any(p.default for p in pages):
-        pages[0] = PageEntry(pages[0].path, pages[0].title, pages[0].url_path, True)
-    return pages
+def discover_pages() -> list[PageEntry]:
+    """The pages of the dashboard, in sidebar order (app/navigation.py)."""
+    return [
+        PageEntry(path, title, url, url == DEFAULT_URL)
+        for entries in PAGES.values()
+        for path, title, _icon, url in entries
+    ]
 
 
 # ----------------------------------------------------------------------------- databases

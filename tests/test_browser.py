@@ -241,6 +241,20 @@ def test_first_visitor_of_a_page_link_sees_that_page_without_a_pop_up(app: App, 
         assert page.get_by_role("dialog").count() == 0, page.get_by_role("dialog").first.inner_text()
 
 
+def test_page_link_is_vietnamese_and_connects_to_the_server_directly(app: App, page) -> None:
+    """A page link's HTML says it is Vietnamese (no "translate from English" offer) and tells
+    the frontend where the server is, so it does not first probe /<page>/_stcore/health
+    and wait before connecting (app/server.py)."""
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    app.load(page, f"{app.url}/tap-huan", PAGE_MS)
+    _assert_clean(app, page, "page link")
+    assert page.evaluate("document.documentElement.lang") == "vi"
+    probes = [url for url in requested if "/tap-huan/_stcore/" in url]
+    assert not probes, f"the frontend probed the page path for the server: {probes}"
+    assert any(url.endswith("/_stcore/health") for url in requested), "no health check at the root"
+
+
 def test_scope_filters_open_from_the_sidebar_and_restate_the_view(app: App, page) -> None:
     """The unit-type, area and restated filters sit behind a sidebar button; choosing "quy đổi"
     reruns the page in that mode, says so, and puts it in the link."""

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app.filters import KEY_AREAS, KEY_MODE, KEY_TYPES, KEY_YEAR, MODE_RESTATED
-from dashboard import PAGES
+from app.navigation import PAGES
 from tests.test_queries import demo_database
 
 ALL_PAGES = [(path, title) for entries in PAGES.values() for path, title, _icon, _url in entries]

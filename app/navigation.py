@@ -1,0 +1,35 @@
+"""The dashboard's pages: file, title, icon and link of each, grouped in sidebar sections.
+
+Plain data, so the server launcher (app/server.py), the tests and the benchmark read the
+page list without running dashboard.py, which builds the navigation from it.
+"""
+
+from __future__ import annotations
+
+APP_TITLE = "Công tác dân vận ngành Y tế"  # the browser tab's title
+DEFAULT_URL = "tong-quan"  # the page the root URL opens
+
+# section -> [(file, title, icon, url path)]
+PAGES: dict[str, list[tuple[str, str, str, str]]] = {
+    "Theo dõi chung": [
+        ("pages/overview.py", "Tổng quan", ":material/dashboard:", "tong-quan"),
+    ],
+    "Lĩnh vực": [
+        ("pages/cchc.py", "Xếp hạng CCHC", ":material/leaderboard:", "xep-hang-cchc"),
+        ("pages/satisfaction.py", "Sự hài lòng", ":material/sentiment_satisfied:", "su-hai-long"),
+        ("pages/training.py", "Tập huấn", ":material/school:", "tap-huan"),
+        ("pages/complaints.py", "Khiếu nại, phản ánh", ":material/forum:", "khieu-nai-phan-anh"),
+    ],
+    "So sánh": [
+        ("pages/compare.py", "So sánh đơn vị", ":material/compare_arrows:", "so-sanh-don-vi"),
+        ("pages/unit_profile.py", "Hồ sơ đơn vị", ":material/badge:", "ho-so-don-vi"),
+    ],
+    "Quản lý số liệu": [
+        ("pages/intake.py", "Tiếp nhận báo cáo", ":material/inbox:", "tiep-nhan-bao-cao"),
+    ],
+}
+
+
+def url_paths() -> list[str]:
+    """Every page's link path, in sidebar order."""
+    return [url for entries in PAGES.values() for *_, url in entries]
