@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import charts, queries, tables
+from app.cards import show_cards
 from app.downloads import chart_or_note, show_chart, show_table
 from app.filters import current_filters, no_data, page_header, scoped_panel, tabbed
 from etl.catalogue import load_catalogue
@@ -36,23 +37,7 @@ if panel.is_empty() or reporting.is_empty():
     st.stop()
 
 st.subheader(f"Chỉ số chính năm {f.year}")
-kpis = tables.overview_kpis(panel, reporting, f.year)
-# the cards carry no sparkline of their own: the trends are one figure below, which the
-# browser draws faster than eight small charts, and shares of units are drawn as rates there
-for start in range(0, len(kpis), 4):
-    cols = st.columns(4)
-    for col, kpi in zip(cols, kpis[start : start + 4], strict=False):
-        value, delta, color, arrow = tables.kpi_display(kpi)
-        col.metric(
-            kpi.label,
-            value,
-            delta,
-            delta_color=color,
-            delta_arrow=arrow,
-            help=kpi.help,
-            border=True,
-            delta_description=f"so với {f.year - 1}" if delta else None,
-        )
+show_cards([tables.kpi_card(kpi, f.year) for kpi in tables.overview_kpis(panel, reporting, f.year)])
 if f.restated:
     st.caption("Thẻ tình hình báo cáo luôn tính theo báo cáo gốc (đơn vị nào đã nộp tệp).")
 

@@ -50,7 +50,7 @@ from app.tables.compare import (
 )
 from app.tables.complaints import channels_by_year, complaint_flow, complaints_by_unit, reception_by_year
 from app.tables.markdown import escape_markdown, highlight, markdown_table
-from app.tables.overview import KPI_CODES, Kpi, kpi_display, kpi_trends, overview_kpis, pooled_pct, top_movers
+from app.tables.overview import KPI_CODES, Kpi, kpi_card, kpi_trends, overview_kpis, pooled_pct, top_movers
 from app.tables.profile import (
     active_years,
     default_profile_unit,
@@ -110,7 +110,7 @@ __all__ = [
     "highlight",
     "in_year",
     "incomplete_rank_years",
-    "kpi_display",
+    "kpi_card",
     "kpi_trends",
     "labels_for",
     "league_display",

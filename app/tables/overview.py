@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
 from app import metrics
+from app.cards import Card
 from app.fmt import NOT_REPORTED, fmt_delta, fmt_int, fmt_pct
 from app.tables.common import GOOD_RATINGS
 from app.tables.reporting import reporting_by_year
@@ -297,42 +298,44 @@ def kpi_trends(panel: pl.DataFrame, reporting: pl.DataFrame, year_from: int, yea
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-def kpi_display(kpi: Kpi) -> tuple[str, str | None, str, str]:
-    """(value, delta, delta colour, delta arrow) for st.metric, all formatted the Vietnamese way.
+def kpi_card(kpi: Kpi, year: int) -> Card:
+    """The card of `kpi` for `year`: value and change from the year before, formatted the
+    Vietnamese way.
 
     The colour follows the indicator's direction (green = better), never the sign alone.
     """
+    card = Card(kpi.label, NOT_REPORTED, help=kpi.help)
     if kpi.value is None:
-        return NOT_REPORTED, None, "gray", "off"
+        return card
     if kpi.kind == "ratio":
         value = f"{fmt_int(kpi.value)}/{fmt_int(kpi.total)}" if kpi.total is not None else fmt_int(kpi.value)
     elif kpi.kind == "pct":
         value = fmt_pct(kpi.value)
     else:
         value = fmt_int(kpi.value)
+    card = replace(card, value=value)
     if kpi.previous is None:
-        return value, None, "gray", "off"
+        return card
     change = kpi.value - kpi.previous
     if kpi.kind == "pct":
         delta = fmt_delta(change, 1, " điểm %")
     elif kpi.kind == "ratio":
         # the number of units changes with mergers: compare the shares, not the counts
         if not kpi.total or not kpi.previous_total:
-            return value, None, "gray", "off"
+            return card
         change = 100 * kpi.value / kpi.total - 100 * kpi.previous / kpi.previous_total
         delta = fmt_delta(change, 1, " điểm %")
     else:
         rel = f" ({fmt_delta(100 * change / kpi.previous, 1)}%)" if kpi.previous else ""
         delta = fmt_delta(change, 0) + rel
+    card = replace(card, delta=delta, basis=f"so với {year - 1}")
     if abs(change) < 1e-9:
-        return value, delta, "gray", "off"
-    arrow = "up" if change > 0 else "down"
+        return card
     if kpi.direction == "none":
         color = "gray"
     else:
-        good = (change > 0) == (kpi.direction == "up")
-        color = "green" if good else "red"
-    return value, delta, color, arrow
+        color = "green" if (change > 0) == (kpi.direction == "up") else "red"
+    return replace(card, color=color, arrow="up" if change > 0 else "down")
 
 
 def top_movers(panel: pl.DataFrame, code: str, year: int, n: int = 5) -> pl.DataFrame:

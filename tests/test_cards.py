@@ -1,0 +1,45 @@
+"""KPI cards: values and changes formatted the Vietnamese way, coloured by the indicator's direction."""
+
+from __future__ import annotations
+
+from app.cards import Card, card_html, cards_html
+from app.fmt import NOT_REPORTED
+from app.tables.overview import Kpi, kpi_card
+
+HELP = "Tỷ lệ người bệnh nội trú hài lòng."
+
+
+def _kpi(value, previous, kind="pct", direction="up", **extra) -> Kpi:
+    return Kpi("k", "Hài lòng nội trú", value, previous, kind, direction, HELP, **extra)
+
+
+def test_a_rise_in_a_higher_is_better_rate_is_green_points_up_and_says_the_year() -> None:
+    card = kpi_card(_kpi(96.4, 95.7), 2025)
+    assert (card.value, card.delta, card.color, card.arrow) == ("96,4%", "+0,7 điểm %", "green", "up")
+    assert card.basis == "so với 2024"
+
+
+def test_a_rise_in_a_lower_is_better_count_is_red() -> None:
+    card = kpi_card(_kpi(449, 431, kind="int", direction="down"), 2025)
+    assert (card.value, card.delta, card.color, card.arrow) == ("449", "+18 (+4,2%)", "red", "up")
+
+
+def test_reporting_ratio_compares_shares_not_counts_after_a_merger() -> None:
+    # 19 of 19 expected this year, 20 of 20 the year before: the same 100%, no change
+    card = kpi_card(_kpi(19, 20, kind="ratio", total=19, previous_total=20), 2025)
+    assert (card.value, card.delta, card.color, card.arrow) == ("19/19", "0,0 điểm %", "gray", "off")
+
+
+def test_not_reported_is_said_and_has_no_change() -> None:
+    card = kpi_card(_kpi(None, 95.0), 2025)
+    assert card.value == NOT_REPORTED and card.delta is None
+    first_year = kpi_card(_kpi(95.0, None), 2015)
+    assert first_year.value == "95,0%" and first_year.delta is None
+
+
+def test_card_html_escapes_text_and_writes_the_change_out() -> None:
+    html = card_html(Card("Đơn <thư>", "449", "+18", "red", "up", help='nói "rõ"', basis="so với 2024"))
+    assert "Đơn &lt;thư&gt;" in html and 'title="nói &quot;rõ&quot;"' in html
+    assert "↑ +18" in html and "so với 2024" in html
+    grid = cards_html([Card("A", "1"), Card("B", "2")])
+    assert grid.count('class="kpi-card"') == 2 and grid.startswith("<style>")
