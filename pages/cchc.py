@@ -93,15 +93,18 @@ else:
     in_view = ranked.filter(ranked["rank"].is_not_null()).unique("unit_code").sort("unit_code")
     labels = charts.labels_for(in_view)
     default = [c for c in tables.default_highlight(ranked, f.year) if c in labels][:8]
-    highlight = st.multiselect(
-        "Đơn vị làm nổi bật (tối đa 8)",
-        list(labels),
-        default=default,
-        format_func=labels.get,
-        max_selections=8,
-        key="cchc_don_vi",
-        placeholder="Gõ tên đơn vị để tìm",
-    )
+    # the picker opens on demand: the chart already names the highlighted units, and the
+    # browser loads the picker's code only when it is opened
+    with st.popover("Chọn đơn vị làm nổi bật", icon=":material/checklist:"):
+        highlight = st.multiselect(
+            "Đơn vị làm nổi bật (tối đa 8)",
+            list(labels),
+            default=default,
+            format_func=labels.get,
+            max_selections=8,
+            key="cchc_don_vi",
+            placeholder="Gõ tên đơn vị để tìm",
+        )
 
     def draw_bump() -> None:
         show_chart(charts.bump_chart(ranked, highlight), ranked.select(RANK_COLUMNS), "cchc_bump")

@@ -268,3 +268,24 @@ def test_scope_filters_open_from_the_sidebar_and_restate_the_view(app: App, page
     assert "cach_tinh=" in page.url, page.url
     main = page.locator('[data-testid="stMain"]').inner_text()
     assert "quy đổi theo cơ cấu hiện tại" in main.lower()
+
+
+def test_cchc_highlight_picker_opens_on_demand_and_redraws_the_bump_chart(app: App, page) -> None:
+    """The units highlighted on the rank chart are chosen behind a button; removing one
+    redraws the chart."""
+    app.load(page, f"{app.url}/xep-hang-cchc", PAGE_MS)
+    main = page.locator('[data-testid="stMain"]')
+    assert main.locator('[data-testid="stMultiSelect"]').count() == 0  # closed: not built yet
+    main.get_by_role("button", name=re.compile("Chọn đơn vị làm nổi bật")).click()
+    picker = page.locator('[data-testid="stMultiSelect"]')
+    picker.wait_for()
+    chips = picker.locator("[data-tag]")
+    chips.first.wait_for()
+    n_chips = chips.count()
+    last = chips.last.inner_text().strip()
+    before = chart_texts(page)
+    assert n_chips >= 2 and last in before[0], f"{last} is highlighted but not labelled on the chart"
+    rerun_and_wait(page, picker.get_by_role("button", name=f"Remove {last}").click, PAGE_MS)
+    _assert_clean(app, page, "highlight changed")
+    assert chips.count() == n_chips - 1
+    assert _charts_change(page, before), "the rank chart did not change"
