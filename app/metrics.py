@@ -8,24 +8,16 @@ the resolution rate). NaN is treated as blank too, so it can never win a ranking
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, overload
 
 import polars as pl
 
 if TYPE_CHECKING:
-    from etl.catalogue import Indicator
+    pass
 
 NOTE_LOW_COVERAGE = "Thiếu dữ liệu"
 NOTE_NO_WEIGHTS = "Chưa chọn chỉ tiêu nào"
-
-# how restate_to_current combined a value, for captions such as "gộp từ ... (cộng dồn)"
-RESTATE_METHODS_VI: dict[str, str] = {
-    "sum": "cộng dồn",
-    "wmean": "bình quân gia quyền theo số phiếu",
-    "mean": "bình quân",
-    "mean_fallback": "bình quân (thiếu số phiếu khảo sát)",
-}
 
 # MAD * 1.4826 estimates the standard deviation of normally distributed values
 MAD_TO_SD = 1.4826
@@ -235,85 +227,6 @@ def composite_index(
         .select(*keys, "composite", "coverage", "rank", "n_ranked", "note", *(f"pct_{code}" for code in used))
         .sort([*groups, "rank", "unit_code"], nulls_last=True)
     )
-
-
-def restate_to_current(
-    long: pl.DataFrame,
-    lineage: pl.DataFrame,
-    catalogue: Mapping[str, Indicator],
-    *,
-    with_sources: bool = True,
-) -> pl.DataFrame:
-    """Attribute each value to the unit that carries its history today ("quy đổi theo cơ cấu hiện tại").
-
-    `long` has unit_code, year, indicator_code, value_num (as `current_values`); `lineage` has
-    unit_code, current_code (as `unit_lineage`; a unit missing from it stands for itself).
-    Per today's unit, year and indicator, the catalogue's `restate` rule combines the
-    predecessors' values:
-    - "sum": summed (only reported values: a predecessor that left it blank adds nothing);
-    - "wmean": weighted by the same unit-year's value of the indicator's `n_code` (survey
-      forms); when any source in the group lacks a positive weight, the plain mean is used
-      and `method` says "mean_fallback". Keep the n_code rows in `long` or every merged
-      group falls back;
-    - "mean": plain mean;
-    - "none": dropped (ranks and scores belong to their pool and year).
-    Returns unit_code (today's code), year, indicator_code, value_num, n_sources (units that
-    contributed a value), source_units (their codes, ", "-joined, sorted) and method
-    (see RESTATE_METHODS_VI). `with_sources=False` skips source_units, the costly part,
-    for callers that label sources per unit-year themselves.
-    """
-    rules = pl.DataFrame(
-        {
-            "indicator_code": [i.code for i in catalogue.values()],
-            "restate": [i.restate for i in catalogue.values()],
-            "n_code": [i.n_code for i in catalogue.values()],
-        },
-        schema={"indicator_code": pl.String, "restate": pl.String, "n_code": pl.String},
-    )
-    links = lineage.select("unit_code", "current_code").unique("unit_code")
-    sizes = long.select(
-        "unit_code",
-        "year",
-        pl.col("indicator_code").alias("n_code"),
-        _num(pl.col("value_num")).alias("weight"),
-    ).filter(pl.col("weight").is_not_null())
-    values = (
-        long.select("unit_code", "year", "indicator_code", _num(pl.col("value_num")).alias("value_num"))
-        .filter(pl.col("value_num").is_not_null())
-        .join(rules.filter(pl.col("restate") != "none"), on="indicator_code", how="inner")
-        .join(links, on="unit_code", how="left")
-        .with_columns(current_code=pl.coalesce("current_code", "unit_code"))
-        .join(sizes, on=["unit_code", "year", "n_code"], how="left")
-    )
-    # a group is weighted only when every source has a positive survey size
-    has_weights = (pl.col("weight") > 0).fill_null(False).all()
-    sources = [pl.col("unit_code").sort().str.join(", ").alias("source_units")] if with_sources else []
-    combined = values.group_by("current_code", "year", "indicator_code", "restate").agg(
-        *sources,
-        n_sources=pl.len().cast(pl.Int64),
-        total=pl.col("value_num").sum(),
-        mean=pl.col("value_num").mean(),
-        weighted=(pl.col("value_num") * pl.col("weight")).sum() / pl.col("weight").sum(),
-        has_weights=has_weights,
-    )
-    restate = pl.col("restate")
-    fallback = (restate == "wmean") & ~pl.col("has_weights") & (pl.col("n_sources") > 1)
-    value = (
-        pl.when(restate == "sum")
-        .then(pl.col("total"))
-        .when((restate == "wmean") & pl.col("has_weights"))
-        .then(pl.col("weighted"))
-        .otherwise(pl.col("mean"))
-    )
-    return combined.select(
-        pl.col("current_code").alias("unit_code"),
-        "year",
-        "indicator_code",
-        value.alias("value_num"),
-        "n_sources",
-        *(["source_units"] if with_sources else []),
-        pl.when(fallback).then(pl.lit("mean_fallback")).otherwise(restate).alias("method"),
-    ).sort("unit_code", "year", "indicator_code")
 
 
 @overload

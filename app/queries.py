@@ -13,7 +13,6 @@ import polars as pl
 import streamlit as st
 
 from app.data import get_connection
-from app.metrics import restate_to_current
 from etl.catalogue import load_catalogue
 
 # Queries stay on single tables (the mart, units, submissions) and the pages join the small
@@ -41,9 +40,7 @@ select unit_code, year, status, source_name, received_at,
 from submissions
 """
 
-UNIT_HISTORY_SQL = (
-    "select unit_code, year, {columns} from mart_unit_year where unit_code in (select unnest(?))"
-)
+UNIT_HISTORY_SQL = "select unit_code, year, {columns} from {mart} where unit_code in (select unnest(?))"
 
 # rank_group keeps rankings apart: a real province is one group (""); in the national
 # demo each province ranks its own units and unit codes carry the province (P07_...)
@@ -123,15 +120,18 @@ def _with_units(values: pl.DataFrame, all_units: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def unit_year(snapshot: str, codes: tuple[str, ...]) -> pl.DataFrame:
+def unit_year(snapshot: str, codes: tuple[str, ...], *, restated: bool = False) -> pl.DataFrame:
     """One row per reported unit-year with the unit's attributes and the given indicator columns.
 
-    Blank stays null (not reported); the page decides how to draw it. Not cached itself:
-    `panel` caches its result.
+    Blank stays null (not reported); the page decides how to draw it. `restated` reads the
+    panel attributed to today's units (etl.restate), with n_sources and source_units. Not
+    cached itself: `panel` caches its result.
     """
     cols = _numeric_or_text_codes(codes)
     select = "".join(f", {c}" for c in cols)
-    values = _frame(snapshot, f"select unit_code, year{select} from mart_unit_year")
+    mart = "mart_unit_year_restated" if restated else "mart_unit_year"
+    extra = ", n_sources, source_units" if restated else ""
+    values = _frame(snapshot, f"select unit_code, year{select}{extra} from {mart}")
     return _with_units(values, units(snapshot))
 
 
@@ -179,7 +179,7 @@ def reporting(snapshot: str) -> pl.DataFrame:
 def unit_texts(snapshot: str, unit_code: str) -> pl.DataFrame:
     """One unit's ratings, yes/no criteria and free text (highlights, difficulties, proposals) by year."""
     text_codes = [c for c, ind in load_catalogue().items() if not ind.is_numeric]
-    sql = UNIT_HISTORY_SQL.format(columns=", ".join(text_codes))
+    sql = UNIT_HISTORY_SQL.format(columns=", ".join(text_codes), mart="mart_unit_year")
     return _frame(snapshot, sql, [[unit_code]]).drop("unit_code").sort("year")
 
 
@@ -196,55 +196,6 @@ def _with_survey_sizes(codes: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*codes, *(e for e in extra if e)]))
 
 
-def restate_panel(wide: pl.DataFrame, all_units: pl.DataFrame, codes: tuple[str, ...]) -> pl.DataFrame:
-    """The as-reported panel attributed to today's units (metrics.restate_to_current).
-
-    Numeric indicators are combined by their catalogue rule; indicators the catalogue
-    does not restate (ranks, scores, ratings, text) keep only the values a unit that still
-    exists reported itself. Adds n_sources and source_units ("gộp từ ...": the units that
-    reported that year). Only lineage groups with more than one unit go through the
-    restating; every other unit's history is already today's.
-    """
-    catalogue = load_catalogue()
-    codes = tuple(c for c in codes if c in wide.columns)
-    numeric = [c for c in codes if catalogue[c].is_numeric and catalogue[c].restate != "none"]
-    own_codes = [c for c in codes if c not in numeric]
-    keys = ["unit_code", "year"]
-    moved = all_units.filter(pl.col("unit_code") != pl.col("current_code"))
-    in_lineage = pl.col("current_code").is_in(moved["current_code"].unique().implode())
-    sources = wide.group_by(pl.col("current_code").alias("unit_code"), "year").agg(
-        n_sources=pl.len().cast(pl.Int64), source_units=pl.col("unit_code").sort().str.join(", ")
-    )
-    # units outside any lineage: their own values are today's values
-    plain = wide.filter(~in_lineage).select(*keys, *codes)
-    parts: list[pl.DataFrame] = []
-    affected = wide.filter(in_lineage)
-    if numeric and not affected.is_empty():
-        long = affected.select(*keys, *(pl.col(c).cast(pl.Float64) for c in numeric)).unpivot(
-            index=keys, on=numeric, variable_name="indicator_code", value_name="value_num"
-        )
-        restated = restate_to_current(
-            long, all_units.select("unit_code", "current_code"), catalogue, with_sources=False
-        )
-        parts.append(restated.pivot(on="indicator_code", index=keys, values="value_num"))
-    if own_codes and not affected.is_empty():
-        parts.append(affected.filter(pl.col("unit_code") == pl.col("current_code")).select(*keys, *own_codes))
-    merged = parts[0] if parts else affected.select(keys).head(0)
-    for extra in parts[1:]:
-        merged = merged.join(extra, on=keys, how="full", coalesce=True)
-    merged = merged.with_columns(
-        pl.lit(None, dtype=wide.schema[c]).alias(c) for c in codes if c not in merged.columns
-    ).select(*keys, *(pl.col(c).cast(wide.schema[c]) for c in codes))
-    combined = pl.concat([plain, merged], how="vertical")
-    attrs = all_units.select(*UNIT_ATTRIBUTES)
-    return (
-        combined.join(sources, on=keys, how="left")
-        .join(attrs, on="unit_code", how="inner")
-        .select("year", *UNIT_ATTRIBUTES, *codes, "n_sources", "source_units")
-        .sort("year", "unit_code")
-    )
-
-
 @st.cache_data(show_spinner=False)
 def panel(snapshot: str, codes: tuple[str, ...], restated: bool = False) -> pl.DataFrame:
     """The unit-year frame a page charts: as reported, or restated to today's units.
@@ -253,10 +204,11 @@ def panel(snapshot: str, codes: tuple[str, ...], restated: bool = False) -> pl.D
     intervals need them). One SQL query; restating is a Polars step on its result.
     """
     codes = _with_survey_sizes(codes)
-    wide = unit_year(snapshot, codes)
-    if not restated:
-        return wide.with_columns(n_sources=pl.lit(1, dtype=pl.Int64), source_units=pl.col("unit_code"))
-    return restate_panel(wide, units(snapshot), codes)
+    if restated:
+        return unit_year(snapshot, codes, restated=True)
+    return unit_year(snapshot, codes).with_columns(
+        n_sources=pl.lit(1, dtype=pl.Int64), source_units=pl.col("unit_code")
+    )
 
 
 @st.cache_data(show_spinner=False)
@@ -265,11 +217,14 @@ def unit_history(
 ) -> pl.DataFrame:
     """The given units' rows (all years) with the given indicators; restated to today's units on demand.
 
-    For a restated history pass the unit and its predecessors (the whole lineage group).
+    Restated rows are keyed by today's units (their predecessors' values are attributed to
+    them), so only today's codes among `unit_codes` match.
     """
     cols = _numeric_or_text_codes(_with_survey_sizes(codes))
-    sql = UNIT_HISTORY_SQL.format(columns=", ".join(cols))
+    if restated:
+        columns = ", ".join([*cols, "n_sources", "source_units"])
+        sql = UNIT_HISTORY_SQL.format(columns=columns, mart="mart_unit_year_restated")
+        return _with_units(_frame(snapshot, sql, [list(unit_codes)]), units(snapshot))
+    sql = UNIT_HISTORY_SQL.format(columns=", ".join(cols), mart="mart_unit_year")
     wide = _with_units(_frame(snapshot, sql, [list(unit_codes)]), units(snapshot))
-    if not restated:
-        return wide.with_columns(n_sources=pl.lit(1, dtype=pl.Int64), source_units=pl.col("unit_code"))
-    return restate_panel(wide, units(snapshot), tuple(cols))
+    return wide.with_columns(n_sources=pl.lit(1, dtype=pl.Int64), source_units=pl.col("unit_code"))

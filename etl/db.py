@@ -17,13 +17,14 @@ from pathlib import Path
 import duckdb
 
 from etl.catalogue import CATALOGUE_CSV, DATA_DIR, load_catalogue
+from etl.restate import restate_wide
 
 SCHEMA_VERSION = 1
 DEFAULT_DB = DATA_DIR / "dashboard.duckdb"
 SNAPSHOTS_KEPT = 3
 # bump when the marts a snapshot carries change: older snapshots are then ignored and
 # the next ingest (or the dashboard's first start) publishes a new one
-SNAPSHOT_FORMAT = 2
+SNAPSHOT_FORMAT = 3
 
 _TABLES = """
 create table if not exists meta (key varchar primary key, value varchar);
@@ -265,6 +266,22 @@ def latest_snapshot(db: Path) -> Path | None:
     return snaps[-1] if snaps else None
 
 
+def _materialise_restated(con: duckdb.DuckDBPyConnection) -> None:
+    """snap.mart_unit_year_restated: mart_unit_year attributed to today's units (etl.restate).
+
+    Restating a national history takes a few hundred ms in Polars; done here once per
+    snapshot, the dashboard's "quy đổi" view reads as fast as the reported one.
+    """
+    wide = con.sql("select * from snap.mart_unit_year").pl()
+    lineage = con.sql("select unit_code, current_code from unit_lineage").pl()
+    restated = restate_wide(wide, lineage, load_catalogue())
+    con.register("restated_panel", restated)
+    try:
+        con.execute("create table snap.mart_unit_year_restated as select * from restated_panel")
+    finally:
+        con.unregister("restated_panel")
+
+
 def publish_snapshot(con: duckdb.DuckDBPyConnection, db: Path) -> Path:
     """Copy the committed database to a new read-only snapshot file and prune old ones.
 
@@ -286,6 +303,7 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, db: Path) -> Path:
         con.execute("create table snap.mart_unit_year as select * from snap.unit_year_wide")
         con.execute("create table snap.mart_values as select * from snap.current_values")
         con.execute(f"create table snap.mart_received as {RECEIVED_SQL}")
+        _materialise_restated(con)
     finally:
         con.execute("detach snap")
     os.replace(tmp, final)

@@ -18,13 +18,10 @@ from app.metrics import (
     per_10k,
     rank_percentile,
     resolution_rate,
-    restate_to_current,
     robust_z,
     standing,
     wilson_interval,
 )
-from etl.catalogue import load_catalogue
-from etl.registry import Registry, Unit
 
 
 def _by_unit(df: pl.DataFrame, col: str, key: str = "unit_code") -> dict:
@@ -261,120 +258,6 @@ def test_composite_index_min_coverage_and_zero_weights():
 def test_composite_index_rejects_unusable_weights(weights, directions):
     with pytest.raises(ValueError):
         composite_index(_composite_input(), weights, directions)
-
-
-# ---------------------------------------------------------------- restating to today's units
-
-
-def _unit(code: str, successor: str | None = None) -> Unit:
-    return Unit(code, code, code, "ttyt", "Phía Bắc", 2015, None, successor, "so")
-
-
-def _lineage(units: list[Unit]) -> pl.DataFrame:
-    registry = Registry(units)
-    return pl.DataFrame(
-        {
-            "unit_code": list(registry.units),
-            "current_code": [registry.current_successor(c) for c in registry.units],
-        }
-    )
-
-
-def _long(rows: list[tuple[str, int, str, float | None]]) -> pl.DataFrame:
-    return pl.DataFrame(
-        rows,
-        schema={
-            "unit_code": pl.String,
-            "year": pl.Int64,
-            "indicator_code": pl.String,
-            "value_num": pl.Float64,
-        },
-        orient="row",
-    )
-
-
-def test_restate_merger_sums_and_weights_by_survey_size():
-    lineage = _lineage(
-        [
-            _unit("TTYT_PHULAM", "TTYTKV_HOATHUAN"),
-            _unit("TTYT_HOATHUAN", "TTYTKV_HOATHUAN"),
-            _unit("TTYTKV_HOATHUAN"),
-        ]
-    )
-    long = _long(
-        [
-            ("TTYT_PHULAM", 2024, "complaints_received", 3),
-            ("TTYT_PHULAM", 2024, "sat_inpatient_pct", 90),
-            ("TTYT_PHULAM", 2024, "sat_inpatient_n", 100),
-            ("TTYT_PHULAM", 2024, "sat_admin_pct", 80),
-            ("TTYT_PHULAM", 2024, "cchc_score", 85),
-            ("TTYT_HOATHUAN", 2024, "complaints_received", 5),
-            ("TTYT_HOATHUAN", 2024, "sat_inpatient_pct", 80),
-            ("TTYT_HOATHUAN", 2024, "sat_inpatient_n", 300),
-            ("TTYT_HOATHUAN", 2024, "sat_admin_pct", 90),
-            ("TTYT_HOATHUAN", 2024, "cchc_score", 70),
-            ("TTYTKV_HOATHUAN", 2025, "complaints_received", 10),
-            ("BVM", 2024, "complaints_received", 1),  # not in the lineage: stands for itself
-        ]
-    )
-    before = long.clone()
-    out = restate_to_current(long, lineage, load_catalogue())
-    assert_frame_equal(long, before)
-
-    merged = out.filter((pl.col("unit_code") == "TTYTKV_HOATHUAN") & (pl.col("year") == 2024))
-    values = _by_unit(merged, "value_num", key="indicator_code")
-    assert values == {
-        "complaints_received": 8.0,
-        "sat_admin_pct": 85.0,
-        "sat_inpatient_n": 400.0,
-        # (90 * 100 + 80 * 300) / 400, not the plain mean 85
-        "sat_inpatient_pct": 82.5,
-    }  # cchc_score dropped: scores belong to their pool and year
-    assert _by_unit(merged, "method", key="indicator_code")["sat_inpatient_pct"] == "wmean"
-    assert set(merged["n_sources"].to_list()) == {2}
-    assert set(merged["source_units"].to_list()) == {"TTYT_HOATHUAN, TTYT_PHULAM"}
-
-    own = out.filter(pl.col("year") == 2025).row(0, named=True)
-    assert (own["unit_code"], own["value_num"], own["source_units"]) == (
-        "TTYTKV_HOATHUAN",
-        10.0,
-        "TTYTKV_HOATHUAN",
-    )
-    assert out.filter(pl.col("unit_code") == "BVM")["value_num"].to_list() == [1.0]
-
-
-def test_restate_falls_back_to_mean_without_survey_size_and_keeps_blanks():
-    lineage = _lineage([_unit("P", "K"), _unit("Q", "K"), _unit("K")])
-    long = _long(
-        [
-            ("P", 2023, "sat_inpatient_pct", 90),
-            ("P", 2023, "sat_inpatient_n", 100),
-            ("Q", 2023, "sat_inpatient_pct", 80),  # Q gave no survey size
-            ("P", 2023, "complaints_received", 3),
-            ("Q", 2023, "complaints_received", None),  # blank, not 0
-        ]
-    )
-    out = restate_to_current(long, lineage, load_catalogue())
-    sat = out.filter(pl.col("indicator_code") == "sat_inpatient_pct").row(0, named=True)
-    assert (sat["value_num"], sat["method"], sat["n_sources"]) == (85.0, "mean_fallback", 2)
-    complaints = out.filter(pl.col("indicator_code") == "complaints_received").row(0, named=True)
-    # only P contributed: the chart must say "from P", not pretend Q reported 0
-    assert (complaints["value_num"], complaints["n_sources"], complaints["source_units"]) == (3.0, 1, "P")
-
-
-def test_restate_follows_a_rename_chain():
-    lineage = _lineage([_unit("OLD", "MID"), _unit("MID", "NEW"), _unit("NEW")])
-    long = _long(
-        [
-            ("OLD", 2015, "training_sessions", 4),
-            ("MID", 2016, "training_sessions", 5),
-            ("NEW", 2017, "training_sessions", 6),
-        ]
-    )
-    out = restate_to_current(long, lineage, load_catalogue())
-    assert out["unit_code"].to_list() == ["NEW", "NEW", "NEW"]
-    assert out["value_num"].to_list() == [4.0, 5.0, 6.0]
-    assert out["source_units"].to_list() == ["OLD", "MID", "NEW"]
 
 
 # ---------------------------------------------------------------- movers and standing
