@@ -41,7 +41,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.filters import KEY_MODE, MODE_RESTATED
 from app.navigation import DEFAULT_URL, PAGES
 from etl.db import latest_snapshot
 from tests.browser import (
@@ -174,6 +173,7 @@ def record_calls(db: Path, pages: list[PageEntry], *, restated: bool = False) ->
 
     _quiet_streamlit()
     from app import queries
+    from app.filters import KEY_MODE, MODE_RESTATED
 
     os.environ["DASHBOARD_DB"] = str(db)
     originals = _query_functions()
