@@ -366,3 +366,23 @@ def test_markdown_table_escapes_cells_and_keeps_years_plain() -> None:
     assert rule == "| :-- | :-- | --: |"
     # a short cell never wraps: its spaces are non-breaking
     assert row == "| 2024 | A\u00a0\\|\u00a0\\*B\\* | 1.234 |"
+
+
+def test_legend_clears_the_year_axis_title_of_the_bottom_panel() -> None:
+    flow = pl.DataFrame(
+        {
+            "year": [2024, 2025],
+            "n_units": [3, 3],
+            "received": [10, 12],
+            "carried_in": [1, 2],
+            "resolved": [9, 13],
+            "outstanding": [2, 1],
+            "rate_pct": [81.8, 92.9],
+            "protracted": [0, 1],
+        }
+    )
+    fig = charts.complaint_flow_chart(flow)
+    assert fig.layout.xaxis2.title.text == "Năm" and not fig.layout.xaxis.title.text
+    plot_px = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+    # below the tick labels (26 px) and the axis title (24 px), not over the title
+    assert -fig.layout.legend.y * plot_px >= 50

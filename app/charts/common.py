@@ -213,9 +213,12 @@ def fit_margins(traces: list[dict], layout: dict, *, narrow: bool = False) -> di
     Axes keep `automargin`, so a label longer than estimated still fits (at the cost of a
     second draw); the estimate only spares the second draw in the usual case.
     """
-    yaxis, xaxis = layout.get("yaxis", {}), layout.get("xaxis", {})
+    yaxis = layout.get("yaxis", {})
     has_y_title = bool((yaxis.get("title") or {}).get("text"))
-    has_x_title = bool((xaxis.get("title") or {}).get("text"))
+    # in a grid with a shared year axis only the bottom panel's x axis (xaxis2...) has a title
+    has_x_title = any(
+        (axis.get("title") or {}).get("text") for key, axis in layout.items() if key.startswith("xaxis")
+    )
     left = 16 + round(_CHAR_WIDTH * _label_chars(traces, yaxis)) + (26 if has_y_title else 0)
     rows = _legend_rows(traces, narrow) if layout.get("showlegend", True) else 0
     axis_px = 26 + (24 if has_x_title else 0)  # tick labels and the axis title under the plot
