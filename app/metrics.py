@@ -9,12 +9,9 @@ the resolution rate). NaN is treated as blank too, so it can never win a ranking
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, overload
+from typing import overload
 
 import polars as pl
-
-if TYPE_CHECKING:
-    pass
 
 NOTE_LOW_COVERAGE = "Thiếu dữ liệu"
 NOTE_NO_WEIGHTS = "Chưa chọn chỉ tiêu nào"

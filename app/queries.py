@@ -40,7 +40,7 @@ select unit_code, year, status, source_name, received_at,
 from submissions
 """
 
-UNIT_HISTORY_SQL = "select unit_code, year, {columns} from {mart} where unit_code in (select unnest(?))"
+ONLY_UNITS = " where unit_code in (select unnest(?))"
 
 # rank_group keeps rankings apart: a real province is one group (""); in the national
 # demo each province ranks its own units and unit codes carry the province (P07_...)
@@ -120,19 +120,19 @@ def _with_units(values: pl.DataFrame, all_units: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def unit_year(snapshot: str, codes: tuple[str, ...], *, restated: bool = False) -> pl.DataFrame:
-    """One row per reported unit-year with the unit's attributes and the given indicator columns.
+def _unit_year_sql(cols: list[str], *, restated: bool, only_units: bool = False) -> str:
+    """The unit-year panel's SQL: unit_code, year, `cols`, n_sources and source_units.
 
-    Blank stays null (not reported); the page decides how to draw it. `restated` reads the
-    panel attributed to today's units (etl.restate), with n_sources and source_units. Not
-    cached itself: `panel` caches its result.
+    As reported, every row is its own single source; restated, the rows come from the mart
+    attributed to today's units (etl.restate). `only_units` adds a filter on a bound list
+    of unit codes.
     """
-    cols = _numeric_or_text_codes(codes)
-    select = "".join(f", {c}" for c in cols)
-    mart = "mart_unit_year_restated" if restated else "mart_unit_year"
-    extra = ", n_sources, source_units" if restated else ""
-    values = _frame(snapshot, f"select unit_code, year{select}{extra} from {mart}")
-    return _with_units(values, units(snapshot))
+    if restated:
+        mart, sources = "mart_unit_year_restated", "n_sources, source_units"
+    else:
+        mart, sources = "mart_unit_year", "1::bigint as n_sources, unit_code as source_units"
+    where = ONLY_UNITS if only_units else ""
+    return f"select unit_code, year, {', '.join([*cols, sources])} from {mart}{where}"
 
 
 def expected_units(all_units: pl.DataFrame, year_list: list[int]) -> pl.DataFrame:
@@ -179,7 +179,7 @@ def reporting(snapshot: str) -> pl.DataFrame:
 def unit_texts(snapshot: str, unit_code: str) -> pl.DataFrame:
     """One unit's ratings, yes/no criteria and free text (highlights, difficulties, proposals) by year."""
     text_codes = [c for c, ind in load_catalogue().items() if not ind.is_numeric]
-    sql = UNIT_HISTORY_SQL.format(columns=", ".join(text_codes), mart="mart_unit_year")
+    sql = f"select unit_code, year, {', '.join(text_codes)} from mart_unit_year{ONLY_UNITS}"
     return _frame(snapshot, sql, [[unit_code]]).drop("unit_code").sort("year")
 
 
@@ -201,14 +201,11 @@ def panel(snapshot: str, codes: tuple[str, ...], restated: bool = False) -> pl.D
     """The unit-year frame a page charts: as reported, or restated to today's units.
 
     Survey sizes behind the requested rates are always included (hovers and Wilson
-    intervals need them). One SQL query; restating is a Polars step on its result.
+    intervals need them). Blank stays null (not reported); the page decides how to draw it.
+    One SQL query on a mart; the restated one is built when the snapshot is published.
     """
-    codes = _with_survey_sizes(codes)
-    if restated:
-        return unit_year(snapshot, codes, restated=True)
-    return unit_year(snapshot, codes).with_columns(
-        n_sources=pl.lit(1, dtype=pl.Int64), source_units=pl.col("unit_code")
-    )
+    cols = _numeric_or_text_codes(_with_survey_sizes(codes))
+    return _with_units(_frame(snapshot, _unit_year_sql(cols, restated=restated)), units(snapshot))
 
 
 @st.cache_data(show_spinner=False)
@@ -221,10 +218,5 @@ def unit_history(
     them), so only today's codes among `unit_codes` match.
     """
     cols = _numeric_or_text_codes(_with_survey_sizes(codes))
-    if restated:
-        columns = ", ".join([*cols, "n_sources", "source_units"])
-        sql = UNIT_HISTORY_SQL.format(columns=columns, mart="mart_unit_year_restated")
-        return _with_units(_frame(snapshot, sql, [list(unit_codes)]), units(snapshot))
-    sql = UNIT_HISTORY_SQL.format(columns=", ".join(cols), mart="mart_unit_year")
-    wide = _with_units(_frame(snapshot, sql, [list(unit_codes)]), units(snapshot))
-    return wide.with_columns(n_sources=pl.lit(1, dtype=pl.Int64), source_units=pl.col("unit_code"))
+    sql = _unit_year_sql(cols, restated=restated, only_units=True)
+    return _with_units(_frame(snapshot, sql, [list(unit_codes)]), units(snapshot))

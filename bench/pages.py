@@ -165,7 +165,7 @@ def _quiet_streamlit() -> None:
 def record_calls(db: Path, pages: list[PageEntry], *, restated: bool = False) -> dict[str, list[Call] | str]:
     """Run every page once under AppTest and record its top-level app.queries calls.
 
-    Nested calls (panel -> unit_year) are part of their caller's time and are not replayed
+    Nested calls (reporting -> units) are part of their caller's time and are not replayed
     separately. A page that raises maps to the error text instead of its calls. `restated`
     runs the pages with history restated to today's units (the sidebar's "quy đổi").
     """

@@ -43,9 +43,9 @@ def restate_to_current(
     - "mean": plain mean;
     - "none": dropped (ranks and scores belong to their pool and year).
     Returns unit_code (today's code), year, indicator_code, value_num, n_sources (units that
-    contributed a value), source_units (their codes, ", "-joined, sorted) and method
-    ("sum", "wmean", "mean", or "mean_fallback" when a survey size was missing). `with_sources=False` skips source_units, the costly part,
-    for callers that label sources per unit-year themselves.
+    contributed a value), source_units (their codes, ", "-joined, sorted) and method ("sum",
+    "wmean", "mean", or "mean_fallback" when a survey size was missing). `with_sources=False`
+    skips source_units, the costly part, for callers that label sources per unit-year themselves.
     """
     rules = pl.DataFrame(
         {
