@@ -18,10 +18,14 @@ two changes, both about the first load of a page in the browser:
 
 tests/test_browser.py checks all of it in Chromium. Behind a proxy that adds a base path
 (server.baseUrlPath) these routes do not match and Streamlit serves its page unchanged.
+
+One more change is about the server's own work per page view: see freeze_startup_objects.
 """
 
 from __future__ import annotations
 
+import gc
+import importlib
 import sys
 from functools import cache
 from html import escape
@@ -37,6 +41,17 @@ from streamlit.runtime.pages_manager import PagesManager
 from app.navigation import APP_TITLE, url_paths
 
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
+# what every page run imports: loaded before serving, so their objects are frozen with the rest
+PAGE_MODULES = (
+    "app.cards",
+    "app.charts",
+    "app.downloads",
+    "app.filters",
+    "app.intake",
+    "app.queries",
+    "app.tables",
+    "plotly.graph_objects",
+)
 # the routes below match only paths without a base path, so the server is at the root
 _SERVER_AT_ROOT = '<script>window.__streamlit = {BACKEND_BASE_URL: new URL("/", location.href).href}</script>'
 
@@ -95,10 +110,30 @@ def parse_options(args: list[str]) -> dict[str, object]:
     return options
 
 
+def freeze_startup_objects() -> int:
+    """Import the pages' modules and leave every object alive now out of garbage collection.
+
+    Streamlit runs a full collection after every script run (runner.postScriptGC), and a
+    full collection walks every tracked object. With Streamlit, Plotly, Polars and DuckDB
+    loaded that is about 120 ms of CPU per page view on a 2-core machine, spent while the
+    browser draws the page on the other core. Modules and what they hold live as long as
+    the server, so walking them again after every run is wasted: `gc.freeze()` moves them
+    to a generation the collector skips, and the collection after a run then costs a few
+    ms. Objects created later (each run's frames and figures) are collected as before.
+    Returns how many objects are frozen.
+    """
+    for name in PAGE_MODULES:
+        importlib.import_module(name)
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
+
+
 def main(args: list[str]) -> None:
     """Serve dashboard.py with `args` as Streamlit options until the server stops."""
     options = parse_options(args)
     PagesManager.uses_pages_directory = False
+    freeze_startup_objects()
     st.App(DASHBOARD, routes=page_routes()).run(config=options)
 
 
