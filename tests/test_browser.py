@@ -219,8 +219,8 @@ def test_every_page_draws_its_charts_and_redraws_on_a_new_year(app: App, page, s
 
 
 def test_link_with_query_params_reproduces_the_view(app: App, page) -> None:
-    """Issue 3: a copied link (?nam=2020&giai_doan=2017&giai_doan=2022) opens on that year and period."""
-    app.load(page, f"{app.url}/?nam=2020&giai_doan=2017&giai_doan=2022", FIRST_LOAD_MS)
+    """Issue 3: a copied link (?nam=2020&tu_nam=2017&den_nam=2022) opens on that year and period."""
+    app.load(page, f"{app.url}/?nam=2020&tu_nam=2017&den_nam=2022", FIRST_LOAD_MS)
     _assert_clean(app, page, "link with query parameters")
     assert year_box(page).input_value() == "2020"
     caption = page.locator('[data-testid="stMain"]').inner_text()
