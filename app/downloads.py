@@ -106,8 +106,12 @@ _FORMATS = (
 )
 
 
-def download_buttons(df: pl.DataFrame, key: str, label: str = "Tải bảng số liệu của biểu đồ") -> None:
-    """Two small buttons (CSV, XLSX) for the table behind a chart; `key` names the files."""
+def download_buttons(df: pl.DataFrame, key: str) -> None:
+    """Two small buttons (CSV, XLSX) for the table behind a chart; `key` names the files.
+
+    No hover tooltip: the label says it all, and each tooltip doubles what the browser
+    spends drawing the button, on every page that has charts and tables.
+    """
     stem = file_stem(key)
     with st.container(horizontal=True, gap="small", key=f"dl_{key}"):
         for text, ext, build, mime in _FORMATS:
@@ -120,7 +124,6 @@ def download_buttons(df: pl.DataFrame, key: str, label: str = "Tải bảng số
                 icon=":material/download:",
                 type="tertiary",
                 on_click="ignore",
-                help=label,
             )
 
 
@@ -295,4 +298,4 @@ def show_table(
     # a column with nothing in it (no tie this year, no note) only takes room
     shown = {c: h for c, h in headers.items() if c in rows.columns and _has_text(rows[c])}
     st.markdown(markdown_table(rows, shown, right=right, escaped=escaped))
-    download_buttons(vietnamese_headers(display if download is None else download), key, "Tải bảng số liệu")
+    download_buttons(vietnamese_headers(display if download is None else download), key)

@@ -111,7 +111,7 @@ else:
         + tables.RATE_NOTE
     )
     st.markdown(tables.scorecard_markdown(card))
-    download_buttons(vietnamese_headers(card), "ss_bang_diem", "Tải bảng điểm")
+    download_buttons(vietnamese_headers(card), "ss_bang_diem")
     weighted = {c: tables.measure(c).short_vi for c, w in weights.items() if w > 0}
     if weighted:
         show_chart(
