@@ -216,3 +216,15 @@ def tabbed(key: str, sections: dict[str, Callable[[], None]]) -> None:
             with tab:
                 draw()
 
+
+def folded(label: str, key: str, draw: Callable[[], None]) -> None:
+    """A closed expander whose content runs and is drawn only once the reader opens it.
+
+    Opening reruns the page (on_change="rerun"), as a tab does, so a page arrives without
+    the tables and download buttons kept behind it. When Streamlit does not track the
+    expander (`open` is None) the content is drawn.
+    """
+    box = st.expander(label, key=key, on_change="rerun")
+    if box.open is not False:
+        with box:
+            draw()

@@ -1,13 +1,16 @@
-"""Xếp hạng CCHC: rank trajectories (bump chart), percentiles, score distribution, the year's
-ranking with ties, the Sở's own PAR rank (its own pool) and rank/score mismatches."""
+"""Xếp hạng CCHC: the two rank pools side by side as tabs, never mixed. The units the Sở ranks:
+rank trajectories (bump chart), percentiles, score distribution, the year's ranking with ties and
+rank/score mismatches. The Sở among the provincial departments: its PAR rank, also summed up in
+one sentence above the tabs, since it is the figure the Sở's leadership looks for first."""
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
 from app import charts, queries, tables
 from app.downloads import chart_or_note, show_chart, show_table
-from app.filters import current_filters, no_data, page_header, tabbed
+from app.filters import current_filters, folded, no_data, page_header, tabbed
 
 CODES = ("cchc_score", "cchc_rank", "cchc_rank_of")
 # the table behind each of the three rank views
@@ -56,40 +59,45 @@ if len(groups) > 1:
 ranked_group = ranked_all.filter(ranked_all["rank_group"] == group)
 ranked = tables.scoped(ranked_group, f.unit_types, f.areas, f.year_from, f.year_to)
 
-mismatches = tables.rank_mismatches(tables.scoped(ranked_group, year_from=f.year_from, year_to=f.year_to))
-if not mismatches.is_empty():
-    st.warning(
-        f"**Kiểm tra dữ liệu:** {len(mismatches)} trường hợp thứ hạng đơn vị báo cáo không khớp với điểm chấm "
-        "(tính lại thứ hạng từ điểm của các đơn vị cùng đợt). Biểu đồ dùng thứ hạng tính từ điểm; "
-        "hãy đối chiếu với bảng xếp hạng gốc của Sở.",
-        icon=":material/warning:",
-    )
-    with st.expander("Xem các trường hợp lệch thứ hạng"):
-        show_table(
-            tables.formatted(mismatches, {"cchc_score": 1}),
-            {
-                "year": "Năm",
-                "unit_code": "Mã đơn vị",
-                "short_name": "Tên đơn vị",
-                "cchc_score": "Điểm CCHC",
-                "reported_label": "Hạng đơn vị báo cáo",
-                "computed_label": "Hạng tính từ điểm",
-            },
-            "cchc_lech_hang",
-            download=mismatches,
-            right=("cchc_score",),
-        )
 
-st.subheader("Thứ hạng các đơn vị do Sở Y tế xếp hạng")
-partial_years = tables.incomplete_rank_years(ranked)
-if partial_years:
-    st.caption(
-        f"Năm {', '.join(map(str, partial_years))}: Sở xếp hạng cả đơn vị chưa có điểm trong dữ liệu "
-        "(báo cáo chưa nộp hoặc bị từ chối), nên dùng thứ hạng đơn vị báo cáo thay cho thứ hạng tính lại."
+def draw_mismatches(mismatches: pl.DataFrame) -> None:
+    show_table(
+        tables.formatted(mismatches, {"cchc_score": 1}),
+        {
+            "year": "Năm",
+            "unit_code": "Mã đơn vị",
+            "short_name": "Tên đơn vị",
+            "cchc_score": "Điểm CCHC",
+            "reported_label": "Hạng đơn vị báo cáo",
+            "computed_label": "Hạng tính từ điểm",
+        },
+        "cchc_lech_hang",
+        download=mismatches,
+        right=("cchc_score",),
     )
-if ranked.filter(ranked["rank"].is_not_null()).is_empty():
-    no_data("Không có đơn vị nào được xếp hạng CCHC trong phạm vi và giai đoạn đã chọn.")
-else:
+
+
+def draw_units() -> None:
+    """The pool the Sở ranks: its own units."""
+    mismatches = tables.rank_mismatches(tables.scoped(ranked_group, year_from=f.year_from, year_to=f.year_to))
+    if not mismatches.is_empty():
+        st.warning(
+            f"**Kiểm tra dữ liệu:** {len(mismatches)} trường hợp thứ hạng đơn vị báo cáo không khớp với điểm "
+            "chấm (tính lại thứ hạng từ điểm của các đơn vị cùng đợt). Biểu đồ dùng thứ hạng tính từ điểm; "
+            "hãy đối chiếu với bảng xếp hạng gốc của Sở.",
+            icon=":material/warning:",
+        )
+        folded("Xem các trường hợp lệch thứ hạng", "cchc_xem_lech", lambda: draw_mismatches(mismatches))
+
+    partial_years = tables.incomplete_rank_years(ranked)
+    if partial_years:
+        st.caption(
+            f"Năm {', '.join(map(str, partial_years))}: Sở xếp hạng cả đơn vị chưa có điểm trong dữ liệu "
+            "(báo cáo chưa nộp hoặc bị từ chối), nên dùng thứ hạng đơn vị báo cáo thay cho thứ hạng tính lại."
+        )
+    if ranked.filter(ranked["rank"].is_not_null()).is_empty():
+        no_data("Không có đơn vị nào được xếp hạng CCHC trong phạm vi và giai đoạn đã chọn.")
+        return
     in_view = ranked.filter(ranked["rank"].is_not_null()).unique("unit_code").sort("unit_code")
     labels = charts.labels_for(in_view)
     default = [c for c in tables.default_highlight(ranked, f.year) if c in labels][:8]
@@ -137,35 +145,51 @@ else:
     league = tables.league_year(tables.scoped(ranked_group, f.unit_types, f.areas), f.year)
     if league.is_empty():
         no_data(f"Năm {f.year} chưa có đơn vị nào được xếp hạng trong phạm vi đã chọn.")
-    else:
-        st.caption(
-            "Đồng hạng: các đơn vị bằng điểm nhận cùng hạng, hạng kế tiếp bị bỏ qua (1, 2, 2, 4). "
-            "Hạng tính trong toàn bộ các đơn vị do Sở xếp hạng, kể cả khi đang lọc theo loại hay địa bàn."
-        )
-        show_table(
-            tables.formatted(league, {"cchc_score": 1}),
-            {
-                "rank_label": "Hạng (X/N)",
-                "unit_code": "Mã đơn vị",
-                "short_name": "Tên đơn vị",
-                "unit_type_vi": "Loại đơn vị",
-                "cchc_score": "Điểm CCHC",
-                "reported_label": "Hạng đơn vị báo cáo",
-                "note": "Ghi chú",
-            },
-            "cchc_bang_xep_hang",
-            download=league,
-            right=("rank_label", "cchc_score", "reported_label"),
-        )
+        return
+    st.caption(
+        "Đồng hạng: các đơn vị bằng điểm nhận cùng hạng, hạng kế tiếp bị bỏ qua (1, 2, 2, 4). "
+        "Hạng tính trong toàn bộ các đơn vị do Sở xếp hạng, kể cả khi đang lọc theo loại hay địa bàn."
+    )
+    show_table(
+        tables.formatted(league, {"cchc_score": 1}),
+        {
+            "rank_label": "Hạng (X/N)",
+            "unit_code": "Mã đơn vị",
+            "short_name": "Tên đơn vị",
+            "unit_type_vi": "Loại đơn vị",
+            "cchc_score": "Điểm CCHC",
+            "reported_label": "Hạng đơn vị báo cáo",
+            "note": "Ghi chú",
+        },
+        "cchc_bang_xep_hang",
+        download=league,
+        right=("rank_label", "cchc_score", "reported_label"),
+    )
 
-st.subheader("Thứ hạng của Sở Y tế trong các sở, ban, ngành tỉnh (PAR Index)")
-par = tables.par_ranks(tables.scoped(panel_all, year_from=f.year_from, year_to=f.year_to))
+
+def draw_par() -> None:
+    """The pool the province ranks: its departments, the Sở among them."""
+    chart_or_note(
+        tables.scoped(par, year_from=f.year_from, year_to=f.year_to),
+        lambda t: charts.par_chart(t, t["short_name"][0]),
+        "cchc_par",
+        "Chưa có thứ hạng PAR Index của Sở Y tế trong giai đoạn đã chọn.",
+    )
+
+
+# the Sở's own PAR rank (all years: the headline compares with the year before the period too)
+par = tables.par_ranks(panel_all)
 par = par.filter(
     par["unit_code"].is_in(all_units.filter(all_units["rank_group"] == group)["unit_code"].to_list())
 )
-chart_or_note(
-    par,
-    lambda t: charts.par_chart(t, t["short_name"][0]),
-    "cchc_par",
-    "Chưa có thứ hạng PAR Index của Sở Y tế trong giai đoạn đã chọn.",
+headline = tables.par_headline(par, f.year)
+if headline:
+    st.markdown(headline)
+# two pools, never mixed: one tab each
+tabbed(
+    "cchc_nhom_xep_hang",
+    {
+        "Các đơn vị do Sở Y tế xếp hạng": draw_units,
+        "Sở Y tế trong các sở, ban, ngành tỉnh (PAR Index)": draw_par,
+    },
 )

@@ -111,9 +111,25 @@ def test_profile_marks_lineage_events(app: AppTest) -> None:
 def test_cchc_page_lists_rank_mismatch_and_keeps_pools_apart(app: AppTest) -> None:
     at = open_page(app, "pages/cchc.py")
     assert any("Kiểm tra dữ liệu" in w.value for w in at.warning)
+    # the Sở's own PAR rank is summed up above the pools' tabs
+    assert any(m.value.startswith("**Sở Y tế** năm 2025 xếp hạng **5/19**") for m in at.markdown)
     titles = chart_titles(at)
-    assert any("PAR Index" in t for t in titles)
     assert any(t.startswith("Thứ hạng CCHC của các đơn vị do Sở Y tế xếp hạng") for t in titles)
+    assert not any("PAR Index" in t for t in titles)
+    app.query_params["cchc_nhom_xep_hang"] = "Sở Y tế trong các sở, ban, ngành tỉnh (PAR Index)"
+    titles = chart_titles(open_page(app, "pages/cchc.py"))
+    assert titles and all("PAR Index" in t for t in titles)
+
+
+def test_rank_mismatches_are_listed_once_the_reader_opens_them(app: AppTest) -> None:
+    at = open_page(app, "pages/cchc.py")
+    listed = [m.value for m in at.markdown if m.value.startswith("| Năm | Mã đơn vị")]
+    assert not listed  # kept behind the closed expander, not sent to the browser
+    at.session_state["cchc_xem_lech"] = True  # what opening the expander does
+    at.run()
+    assert not at.exception
+    listed = [m.value for m in at.markdown if m.value.startswith("| Năm | Mã đơn vị")]
+    assert len(listed) == 1 and "Hạng tính từ điểm" in listed[0]
 
 
 @pytest.mark.parametrize(("path", "title"), ALL_PAGES, ids=[p for p, _ in ALL_PAGES])
@@ -182,6 +198,13 @@ TABS = [
         "hl_xu_huong",
     ),
     ("pages/satisfaction.py", "hl_theo_don_vi", "Bản đồ nhiệt theo năm", "hl_heatmap", "hl_muc_tieu_chart"),
+    (
+        "pages/cchc.py",
+        "cchc_nhom_xep_hang",
+        "Sở Y tế trong các sở, ban, ngành tỉnh (PAR Index)",
+        "cchc_par",
+        "cchc_bump",
+    ),
     ("pages/complaints.py", "kn_theo_nam", "Kênh tiếp nhận", "kn_kenh", "kn_luong"),
     ("pages/complaints.py", "kn_theo_nam", "Tiếp công dân và đối thoại", "kn_tiep_dan", "kn_luong"),
     ("pages/unit_profile.py", "hs_linh_vuc", "Sự hài lòng", "hs_hai_long", "hs_cchc"),

@@ -57,6 +57,46 @@ def test_sở_par_rank_is_its_own_pool(snapshot: str) -> None:
     assert "SYT" not in ranked["unit_code"].to_list()
 
 
+def _par(rows: list[tuple[int, int, int]]) -> pl.DataFrame:
+    """par_ranks() rows of the Sở: (year, rank, rank_of)."""
+    return pl.DataFrame(
+        {
+            "year": [r[0] for r in rows],
+            "short_name": ["Sở Y tế"] * len(rows),
+            "rank": [r[1] for r in rows],
+            "rank_of": [r[2] for r in rows],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("rows", "year", "expected"),
+    [
+        ([(2024, 6, 21), (2025, 5, 19)], 2025, "xếp hạng **5/19**"),
+        ([(2024, 6, 21), (2025, 5, 19)], 2025, "tăng 1 bậc so với năm 2024 (6/21)."),
+        ([(2024, 3, 21), (2025, 5, 19)], 2025, "giảm 2 bậc so với năm 2024 (3/21)."),
+        ([(2023, 5, 20), (2025, 5, 19)], 2025, "giữ hạng so với năm 2023 (5/20)."),
+        ([(2025, 5, 19)], 2025, "trong các sở, ban, ngành tỉnh."),
+        (
+            [(2023, 4, 20), (2025, 5, 19)],
+            2024,
+            "chưa có thứ hạng PAR Index năm 2024; gần nhất: năm 2023, hạng **4/20**",
+        ),
+    ],
+)
+def test_par_headline_says_the_rank_out_of_n_and_the_move_since_the_last_ranked_year(
+    rows: list[tuple[int, int, int]], year: int, expected: str
+) -> None:
+    headline = tables.par_headline(_par(rows), year)
+    assert headline is not None and expected in headline
+    assert headline.startswith("**Sở Y tế**")
+
+
+def test_par_headline_is_absent_before_any_par_rank() -> None:
+    assert tables.par_headline(_par([(2025, 5, 19)]), 2024) is None
+    assert tables.par_headline(_par([]), 2025) is None
+
+
 def test_ranks_are_computed_from_scores_with_ties(snapshot: str) -> None:
     ranked = tables.cchc_ranked(queries.panel(snapshot, CCHC))
     year = ranked.filter((pl.col("year") == 2024) & pl.col("rank").is_not_null()).sort("rank")

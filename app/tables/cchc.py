@@ -6,6 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from app import metrics
+from app.fmt import fmt_int, fmt_rank
 from app.tables.common import in_year, rank_label, type_label
 
 
@@ -100,6 +101,40 @@ def par_ranks(panel: pl.DataFrame) -> pl.DataFrame:
         )
         .sort("unit_code", "year")
     )
+
+
+def par_headline(par: pl.DataFrame, year: int) -> str | None:
+    """One sentence on the Sở's PAR rank in `year` (Markdown), against its previous ranked year.
+
+    `par` is par_ranks() for one Sở. Without a rank in `year` it names the latest rank
+    before it; None when the Sở has no PAR rank up to `year`.
+    """
+    rows = par.filter(pl.col("year") <= year).sort("year")
+    if rows.is_empty():
+        return None
+    name = rows["short_name"][-1]
+    last = rows.row(-1, named=True)
+    if last["year"] != year:
+        return (
+            f"**{name}** chưa có thứ hạng PAR Index năm {year}; gần nhất: năm {last['year']}, "
+            f"hạng **{fmt_rank(last['rank'], last['rank_of'])}** trong các sở, ban, ngành tỉnh."
+        )
+    text = (
+        f"**{name}** năm {year} xếp hạng **{fmt_rank(last['rank'], last['rank_of'])}** về chỉ số "
+        "cải cách hành chính (PAR Index) trong các sở, ban, ngành tỉnh"
+    )
+    if rows.height < 2:
+        return text + "."
+    prev = rows.row(-2, named=True)
+    steps = prev["rank"] - last["rank"]  # rank 1 is best: a smaller rank is a move up
+    change = (
+        f"tăng {fmt_int(steps)} bậc"
+        if steps > 0
+        else f"giảm {fmt_int(-steps)} bậc"
+        if steps < 0
+        else "giữ hạng"
+    )
+    return f"{text}, {change} so với năm {prev['year']} ({fmt_rank(prev['rank'], prev['rank_of'])})."
 
 
 def default_highlight(ranked: pl.DataFrame, year: int, n: int = 5) -> list[str]:
