@@ -8,7 +8,8 @@ two changes, both about the first load of a page in the browser:
   start who opened a link to a page (/xep-hang-cchc) got an English "Page not found" pop-up
   over the right page (streamlit/streamlit#9992). dashboard.py always navigates with
   `st.navigation`; saying so before the server starts spares that visitor the pop-up.
-- The root and every page link are answered with Streamlit's own index.html, changed in
+- The root and every page link are answered with Streamlit's own index.html (the default
+  page's own link, /tong-quan, is sent to the root, where Streamlit shows it), changed in
   three ways: `lang="vi"`, so the browser does not offer to translate the page "from
   English" and screen readers read it as Vietnamese; the dashboard's title in the tab
   before the app loads; and the server's address given to the frontend up front
@@ -33,12 +34,12 @@ from pathlib import Path
 
 import streamlit as st
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, RedirectResponse
 from starlette.routing import Route
 from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
 
-from app.navigation import APP_TITLE, url_paths
+from app.navigation import APP_TITLE, DEFAULT_URL, url_paths
 
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 # what every page run imports: loaded before serving, so their objects are frozen with the rest
@@ -75,9 +76,19 @@ async def _index(_request: Request) -> HTMLResponse:
     return HTMLResponse(index_html(), headers={"Cache-Control": "no-cache"})
 
 
+async def _to_root(request: Request) -> RedirectResponse:
+    query = request.url.query
+    return RedirectResponse("/" + (f"?{query}" if query else ""), status_code=307)
+
+
 def page_routes() -> list[Route]:
-    """The root and every page link, answered with index_html()."""
-    return [Route(path, _index, methods=["GET"]) for path in ["/", *(f"/{url}" for url in url_paths())]]
+    """The root and every page link, answered with index_html().
+
+    The default page lives at the root: Streamlit knows no /tong-quan and would say so in an
+    English pop-up, so that link is sent to the root with its query (filters) kept.
+    """
+    pages = [Route(f"/{url}", _index, methods=["GET"]) for url in url_paths() if url != DEFAULT_URL]
+    return [Route("/", _index, methods=["GET"]), Route(f"/{DEFAULT_URL}", _to_root, methods=["GET"]), *pages]
 
 
 def parse_options(args: list[str]) -> dict[str, object]:

@@ -241,6 +241,17 @@ def test_first_visitor_of_a_page_link_sees_that_page_without_a_pop_up(app: App, 
         assert page.get_by_role("dialog").count() == 0, page.get_by_role("dialog").first.inner_text()
 
 
+def test_overview_by_its_own_link_opens_at_the_root_with_the_filters(app: App, page) -> None:
+    """/tong-quan (the default page's name) leads to the overview at the root, filters kept,
+    without Streamlit's English "Page not found" pop-up."""
+    app.load(page, f"{app.url}/tong-quan?nam=2020", PAGE_MS)
+    _assert_clean(app, page, "overview by its own link")
+    assert "/tong-quan" not in page.url and "nam=2020" in page.url, page.url
+    assert year_box(page).input_value() == "2020"
+    page.wait_for_timeout(500)  # the pop-up, when there is one, comes with the first run
+    assert page.get_by_role("dialog").count() == 0, page.get_by_role("dialog").first.inner_text()
+
+
 def test_page_link_is_vietnamese_and_connects_to_the_server_directly(app: App, page) -> None:
     """A page link's HTML says it is Vietnamese (no "translate from English" offer) and tells
     the frontend where the server is, so it does not first probe /<page>/_stcore/health

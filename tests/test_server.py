@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import sys
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from starlette.requests import Request
+from starlette.responses import Response
 
-from app.navigation import APP_TITLE, url_paths
+from app.navigation import APP_TITLE, DEFAULT_URL, url_paths
 from app.server import PAGE_MODULES, freeze_startup_objects, index_html, page_routes, parse_options
 
 
@@ -36,8 +41,32 @@ def test_index_page_is_vietnamese_titled_and_names_the_server() -> None:
 
 
 def test_root_and_every_page_link_get_the_index_page() -> None:
-    paths = [route.path for route in page_routes()]
-    assert paths == ["/", *(f"/{url}" for url in url_paths())]
+    routes = {route.path: route.endpoint for route in page_routes()}
+    assert set(routes) == {"/", *(f"/{url}" for url in url_paths())}
+    html = {
+        path: _respond(endpoint, _get(path)) for path, endpoint in routes.items() if path != f"/{DEFAULT_URL}"
+    }
+    assert all(response.status_code == 200 and b'lang="vi"' in response.body for response in html.values())
+
+
+def test_default_page_link_goes_to_the_root_with_its_filters() -> None:
+    """Streamlit serves the default page at the root only; its own link would show "Page not found"."""
+    endpoint = next(route.endpoint for route in page_routes() if route.path == f"/{DEFAULT_URL}")
+    response = _respond(endpoint, _get(f"/{DEFAULT_URL}", "nam=2020&loai=Chi+c%E1%BB%A5c"))
+    assert response.status_code == 307
+    assert response.headers["location"] == "/?nam=2020&loai=Chi+c%E1%BB%A5c"
+    assert _respond(endpoint, _get(f"/{DEFAULT_URL}")).headers["location"] == "/"
+
+
+def _respond(endpoint: Callable[[Request], Awaitable[Response]], request: Request) -> Response:
+    # in its own thread: the browser tests' Playwright keeps an event loop running in this one
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, endpoint(request)).result()
+
+
+def _get(path: str, query: str = "") -> Request:
+    scope = {"type": "http", "method": "GET", "path": path, "query_string": query.encode(), "headers": []}
+    return Request(scope)
 
 
 def test_startup_objects_are_left_out_of_the_collection_after_each_run() -> None:
