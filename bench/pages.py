@@ -64,6 +64,7 @@ QUERY_GOAL_MS = {"province": 20.0, "national": 100.0}
 FLOOR_GOAL = {"province": 1.3, "national": 1.6}
 REDRAW_GOAL_S = 1.0
 LOAD_TIMEOUT_MS = 180_000
+REDRAW_TIMEOUT_MS = 30_000
 
 
 @dataclass(frozen=True)
@@ -286,8 +287,19 @@ def _visit(context, url: str, notes: list[str] | None = None) -> float:
         tab.close()
 
 
+# what the page looks like when a redraw never completes (for the note)
+_STATE_JS = """() => ({
+  script: document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state'),
+  skeletons: document.querySelectorAll('[data-testid="stSkeleton"]').length,
+  charts: [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].map(c => !!c.querySelector('.main-svg')),
+})"""
+
+
 def _redraws(context, url: str, runs: int, notes: list[str]) -> list[float]:
-    """Seconds for the page to redraw after each change of the sidebar year."""
+    """Seconds for the page to redraw after each change of the sidebar year (a redraw that
+    never comes is noted, and the page's other figures are kept)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     tab = context.new_page()
     try:
         goto_and_wait(tab, url, LOAD_TIMEOUT_MS)
@@ -297,7 +309,12 @@ def _redraws(context, url: str, runs: int, notes: list[str]) -> list[float]:
             year = latest - 1 if i % 2 == 0 else latest
             before = chart_texts(tab)
             open_year_list(tab)  # the time runs from the click on the new year
-            ms = rerun_and_wait(tab, lambda y=year: pick_year(tab, y), LOAD_TIMEOUT_MS)
+            try:
+                ms = rerun_and_wait(tab, lambda y=year: pick_year(tab, y), REDRAW_TIMEOUT_MS)
+            except PlaywrightTimeout:
+                state = tab.evaluate(_STATE_JS)
+                notes.append(f"no redraw within {REDRAW_TIMEOUT_MS // 1000} s of choosing {year}: {state}")
+                break
             times.append(ms / 1000)
             errors = exception_texts(tab)
             if errors:
