@@ -45,11 +45,11 @@ from app.navigation import DEFAULT_URL, PAGES
 from etl.db import latest_snapshot
 from tests.browser import (
     ROOT,
-    VIEWPORT,
     chart_texts,
     exception_texts,
     goto_and_wait,
     launch_chromium,
+    new_context,
     open_year_list,
     pick_year,
     rerun_and_wait,
@@ -345,7 +345,7 @@ def measure_browser(
     ):
         browser = launch_chromium(pw)
         try:
-            context = browser.new_context(viewport=VIEWPORT)
+            context = new_context(browser)
             print(
                 f"[{scale}] browser: warm-up visit of every page (first visit = cold query caches) ...",
                 flush=True,

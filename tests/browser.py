@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # playwright is imported lazily: a machine without it can still import this module
-    from playwright.sync_api import Browser, Page, Playwright
+    from playwright.sync_api import Browser, BrowserContext, Page, Playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -40,24 +40,30 @@ EXCEPTION = '[data-testid="stException"]'
 NAV_LINK = '[data-testid="stSidebarNavLink"]'
 SIDEBAR = '[data-testid="stSidebar"]'
 
+QUIET_MS = 150  # no message for this long after a rerun's messages: that run is over
+
 # True once the run is over and every chart has its SVG; then {t: ms since navigation start, n: charts}
 _DRAWN_JS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
-  if (window.__stRerun && !window.__stRerun.ran) return false;
+  const rerun = window.__stRerun;
+  // a rerun so quick that React never painted "running": its messages came and then a pause
+  if (rerun && !rerun.ran && !(window.__stMessages > rerun.messages
+      && performance.now() - window.__stLastMessage > QUIET_MS)) return false;
   // lazily loaded elements (Plotly, the KPI sparklines) show a skeleton until their code arrives
   if (document.querySelector('[data-testid="stSkeleton"]')) return false;
   const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
   if (!charts.every(c => c.querySelector('.main-svg'))) return false;
   return {t: performance.now(), n: charts.length};
-}"""
+}""".replace("QUIET_MS", str(QUIET_MS))
 
 # Arms a watcher that notes when the next script run starts (a rerun may start and end between
 # two polls, and before it starts the old page still looks "drawn"), and the moment of the
-# reader's next pointer release: the click that changes the widget.
+# reader's next pointer release: the click that changes the widget. A rerun also counts as
+# started once the server's messages for it have arrived (see _COUNT_MESSAGES_JS).
 _ARM_RERUN_JS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
-  const state = {ran: false, t0: performance.now(), tInput: null};
+  const state = {ran: false, t0: performance.now(), tInput: null, messages: window.__stMessages ?? Infinity};
   window.__stRerun = state;
   const obs = new MutationObserver(() => {
     if (app.getAttribute('data-test-script-state') === 'running') { state.ran = true; obs.disconnect(); }
@@ -65,6 +71,19 @@ _ARM_RERUN_JS = """() => {
   obs.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
   document.addEventListener('pointerup', () => { state.tInput = performance.now(); }, {capture: true, once: true});
 }"""
+# Counts the WebSocket messages a page receives. A rerun can be so quick that React paints only
+# its end, and the script state never shows "running"; its messages still arrive.
+_COUNT_MESSAGES_JS = """(() => {
+  const Native = window.WebSocket;
+  window.__stMessages = 0;
+  window.__stLastMessage = 0;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', () => { window.__stMessages++; window.__stLastMessage = performance.now(); });
+    }
+  };
+})()"""
 _DISARM_RERUN_JS = """() => {
   const state = window.__stRerun;
   delete window.__stRerun;
@@ -183,6 +202,14 @@ def streamlit_server(
 def launch_chromium(playwright: Playwright) -> Browser:
     """Debian's headless Chromium through Playwright."""
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+def new_context(browser: Browser, **options: Any) -> BrowserContext:
+    """A browser context (VIEWPORT) whose pages count their WebSocket messages, which
+    rerun_and_wait needs to see a very quick rerun."""
+    context = browser.new_context(viewport=VIEWPORT, **options)
+    context.add_init_script(_COUNT_MESSAGES_JS)
+    return context
 
 
 def wait_for_charts(

@@ -25,13 +25,13 @@ from tests.browser import (
     CHROMIUM,
     ROOT,
     SIDEBAR,
-    VIEWPORT,
     Server,
     chart_texts,
     choose_year,
     exception_texts,
     full_page_screenshot,
     nav_links,
+    new_context,
     rerun_and_wait,
     streamlit_server,
     wait_for_charts,
@@ -155,7 +155,7 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page(browser) -> Iterator[object]:
-    context = browser.new_context(viewport=VIEWPORT, locale="vi-VN")
+    context = new_context(browser, locale="vi-VN")
     try:
         yield context.new_page()
     finally:
