@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app.filters import KEY_AREAS, KEY_MODE, KEY_TYPES, KEY_YEAR, MODE_RESTATED
+from app.filters import KEY_AREAS, KEY_MODE, KEY_TYPES, KEY_YEAR, KEY_YEAR_FROM, KEY_YEAR_TO, MODE_RESTATED
 from app.navigation import PAGES
 from tests.test_queries import demo_database
 
@@ -85,6 +85,17 @@ def test_query_params_reproduce_a_view(app: AppTest) -> None:
     assert not at.exception
     assert at.selectbox(key=KEY_YEAR).value == 2018
     assert any(h.value == "Chỉ số chính năm 2018" for h in at.subheader)
+
+
+def test_period_boxes_set_the_trend_years_even_when_given_in_reverse(app: AppTest) -> None:
+    at = open_page(app, "pages/training.py")
+    assert any("2015–2025" in t for t in chart_titles(at))
+    at.selectbox(key=KEY_YEAR_FROM).set_value(2022).run()
+    at.selectbox(key=KEY_YEAR_TO).set_value(2017).run()
+    assert not at.exception
+    titles = chart_titles(at)
+    assert any("2017–2022" in t for t in titles), titles
+    assert any("giai đoạn **2017–2022**" in c.value for c in at.caption)
 
 
 def test_restated_mode_says_so_on_the_profile(app: AppTest) -> None:
