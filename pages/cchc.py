@@ -132,38 +132,40 @@ def draw_units() -> None:
             "Các đơn vị chưa báo cáo điểm CCHC trong giai đoạn đã chọn.",
         )
 
+    def draw_league() -> None:
+        st.markdown(f"**Bảng xếp hạng CCHC năm {f.year}**")
+        league = tables.league_year(tables.scoped(ranked_group, f.unit_types, f.areas), f.year)
+        if league.is_empty():
+            no_data(f"Năm {f.year} chưa có đơn vị nào được xếp hạng trong phạm vi đã chọn.")
+            return
+        st.caption(
+            "Đồng hạng: các đơn vị bằng điểm nhận cùng hạng, hạng kế tiếp bị bỏ qua (1, 2, 2, 4). "
+            "Hạng tính trong toàn bộ các đơn vị do Sở xếp hạng, kể cả khi đang lọc theo loại hay địa bàn."
+        )
+        show_table(
+            tables.formatted(league, {"cchc_score": 1}),
+            {
+                "rank_label": "Hạng (X/N)",
+                "unit_code": "Mã đơn vị",
+                "short_name": "Tên đơn vị",
+                "unit_type_vi": "Loại đơn vị",
+                "cchc_score": "Điểm CCHC",
+                "reported_label": "Hạng đơn vị báo cáo",
+                "note": "Ghi chú",
+            },
+            "cchc_bang_xep_hang",
+            download=league,
+            right=("rank_label", "cchc_score", "reported_label"),
+        )
+
     tabbed(
         "cchc_goc_nhin",
         {
             "Thứ hạng qua các năm": draw_bump,
+            "Bảng xếp hạng theo năm": draw_league,
             "Bách phân vị (so sánh giữa các năm)": draw_percentile,
             "Phân bố điểm CCHC": draw_scores,
         },
-    )
-
-    st.subheader(f"Bảng xếp hạng CCHC năm {f.year}")
-    league = tables.league_year(tables.scoped(ranked_group, f.unit_types, f.areas), f.year)
-    if league.is_empty():
-        no_data(f"Năm {f.year} chưa có đơn vị nào được xếp hạng trong phạm vi đã chọn.")
-        return
-    st.caption(
-        "Đồng hạng: các đơn vị bằng điểm nhận cùng hạng, hạng kế tiếp bị bỏ qua (1, 2, 2, 4). "
-        "Hạng tính trong toàn bộ các đơn vị do Sở xếp hạng, kể cả khi đang lọc theo loại hay địa bàn."
-    )
-    show_table(
-        tables.formatted(league, {"cchc_score": 1}),
-        {
-            "rank_label": "Hạng (X/N)",
-            "unit_code": "Mã đơn vị",
-            "short_name": "Tên đơn vị",
-            "unit_type_vi": "Loại đơn vị",
-            "cchc_score": "Điểm CCHC",
-            "reported_label": "Hạng đơn vị báo cáo",
-            "note": "Ghi chú",
-        },
-        "cchc_bang_xep_hang",
-        download=league,
-        right=("rank_label", "cchc_score", "reported_label"),
     )
 
 

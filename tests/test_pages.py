@@ -132,6 +132,20 @@ def test_cchc_page_lists_rank_mismatch_and_keeps_pools_apart(app: AppTest) -> No
     assert titles and all("PAR Index" in t for t in titles)
 
 
+def test_cchc_league_of_the_year_is_one_tab_away_with_ties_and_pool_sizes(app: AppTest) -> None:
+    def league(at: AppTest) -> list[str]:
+        return [m.value for m in at.markdown if m.value.startswith("| Hạng \\(X/N\\)")]
+
+    assert not league(open_page(app, "pages/cchc.py"))  # the bump chart's tab is open on arrival
+    app.query_params["cchc_goc_nhin"] = "Bảng xếp hạng theo năm"
+    at = open_page(app, "pages/cchc.py")
+    assert not at.exception, [e.message for e in at.exception]
+    assert any(m.value == "**Bảng xếp hạng CCHC năm 2025**" for m in at.markdown)
+    (table,) = league(at)
+    # two units tie for first of the 18 the Sở ranked
+    assert "| 1/18 | BVDKT |" in table and "| 1/18 | TTKN |" in table and "Đồng\xa0hạng" in table
+
+
 def test_rank_mismatches_are_listed_once_the_reader_opens_them(app: AppTest) -> None:
     at = open_page(app, "pages/cchc.py")
     listed = [m.value for m in at.markdown if m.value.startswith("| Năm | Mã đơn vị")]
