@@ -173,7 +173,7 @@ def test_filters_with_no_data_explain_instead_of_failing(app: AppTest, path: str
 
 def test_satisfaction_with_no_unit_below_target_says_so_without_a_table(app: AppTest) -> None:
     at = open_page(app, "pages/satisfaction.py")
-    at.select_slider(key="hl_muc_tieu").set_value(70.0).run()
+    at.selectbox(key="hl_muc_tieu").set_value(70.0).run()
     assert not at.exception
     assert any("Không có đơn vị nào dưới mục tiêu 70,0%" in s.value for s in at.success)
     assert not any("Cột cuối" in m.value for m in at.markdown)
