@@ -146,6 +146,17 @@ def test_cchc_league_of_the_year_is_one_tab_away_with_ties_and_pool_sizes(app: A
     assert "| 1/18 | BVDKT |" in table and "| 1/18 | TTKN |" in table and "Đồng\xa0hạng" in table
 
 
+def test_complaints_per_unit_table_first_and_the_per_10k_chart_one_tab_away(app: AppTest) -> None:
+    at = open_page(app, "pages/complaints.py")
+    assert "kn_10k" not in [c.key for c in at.get("plotly_chart")]
+    assert any(m.value.startswith("| Đơn vị | Tiếp nhận |") for m in at.markdown)
+    app.query_params["kn_don_vi_xem"] = "Đơn thư trên 10.000 lượt khám"
+    at = open_page(app, "pages/complaints.py")
+    assert not at.exception, [e.message for e in at.exception]
+    assert "kn_10k" in [c.key for c in at.get("plotly_chart")]
+    assert any(t.startswith("Đơn thư trên 10.000 lượt khám bệnh, năm 2025") for t in chart_titles(at))
+
+
 def test_rank_mismatches_are_listed_once_the_reader_opens_them(app: AppTest) -> None:
     at = open_page(app, "pages/cchc.py")
     listed = [m.value for m in at.markdown if m.value.startswith("| Năm | Mã đơn vị")]
