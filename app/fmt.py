@@ -43,6 +43,16 @@ def _rounded(x: Number | None, decimals: int) -> Decimal | None:
     return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
+def rounds_to_zero(x: Number | None, decimals: int) -> bool:
+    """Whether `x` is shown as 0 at `decimals` places (a change of 0,04 is "0,0": no change).
+
+    >>> rounds_to_zero(-0.04, 1), rounds_to_zero(0.05, 1), rounds_to_zero(None, 1)
+    (True, False, False)
+    """
+    rounded = _rounded(x, decimals)
+    return rounded is not None and rounded == 0
+
+
 def fmt_num(x: Number | None, decimals: int = 0) -> str:
     """A number the Vietnamese way, rounded to `decimals`: "1.234.567", "1.234,5", "−12,0".
 

@@ -30,6 +30,13 @@ def test_reporting_ratio_compares_shares_not_counts_after_a_merger() -> None:
     assert (card.value, card.delta, card.color, card.arrow) == ("19/19", "0,0 điểm %", "gray", "off")
 
 
+def test_a_change_that_rounds_to_zero_has_no_arrow_and_no_colour() -> None:
+    card = kpi_card(_kpi(94.33, 94.36), 2021)  # −0,03 points is shown as 0,0
+    assert (card.delta, card.color, card.arrow) == ("0,0 điểm %", "gray", "off")
+    card = kpi_card(_kpi(94.3, 94.36), 2021)  # −0,06 is shown as −0,1: a fall
+    assert (card.color, card.arrow) == ("red", "down")
+
+
 def test_not_reported_is_said_and_has_no_change() -> None:
     card = kpi_card(_kpi(None, 95.0), 2025)
     assert card.value == NOT_REPORTED and card.delta is None

@@ -9,7 +9,7 @@ import polars as pl
 
 from app import metrics
 from app.cards import Card
-from app.fmt import NOT_REPORTED, fmt_delta, fmt_int, fmt_pct
+from app.fmt import NOT_REPORTED, fmt_delta, fmt_int, fmt_pct, rounds_to_zero
 from app.tables.common import GOOD_RATINGS
 from app.tables.reporting import reporting_by_year
 from etl.catalogue import load_catalogue
@@ -329,7 +329,8 @@ def kpi_card(kpi: Kpi, year: int) -> Card:
         rel = f" ({fmt_delta(100 * change / kpi.previous, 1)}%)" if kpi.previous else ""
         delta = fmt_delta(change, 0) + rel
     card = replace(card, delta=delta, basis=f"so với {year - 1}")
-    if abs(change) < 1e-9:
+    # a change that shows as 0 (−0,04 → "0,0") is no change: no arrow, no colour
+    if rounds_to_zero(change, 0 if kpi.kind == "int" else 1):
         return card
     if kpi.direction == "none":
         color = "gray"
