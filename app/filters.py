@@ -76,8 +76,8 @@ def _period_boxes(years: list[int]) -> tuple[int, int]:
     """The period of the trend charts as two year boxes side by side (latest year first).
 
     Two selectboxes rather than a range slider: as quick to use, exact with the keyboard,
-    and the browser draws them in a fraction of a slider's time on every page. A reversed
-    pair (from after to) is read in order.
+    and the browser draws them in a fraction of a slider's time on every page. The pair is
+    returned as chosen; draw_sidebar reads a reversed one in order.
     """
     newest_first = list(reversed(years))
     start, end = st.columns(2)
@@ -90,8 +90,7 @@ def _period_boxes(years: list[int]) -> tuple[int, int]:
         help="Giai đoạn theo dõi: các năm hiển thị trên biểu đồ xu hướng.",
     )
     year_to = end.selectbox("Đến năm", options=newest_first, key=KEY_YEAR_TO, bind="query-params")
-    first, last = sorted((year_from or years[0], year_to or years[-1]))
-    return first, last
+    return year_from, year_to
 
 
 def draw_sidebar(snapshot: str, years: list[int], areas: list[str]) -> Filters:
