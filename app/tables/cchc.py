@@ -112,28 +112,27 @@ def par_headline(par: pl.DataFrame, year: int) -> str | None:
     rows = par.filter(pl.col("year") <= year).sort("year")
     if rows.is_empty():
         return None
-    name = rows["short_name"][-1]
     last = rows.row(-1, named=True)
+    name, rank = last["short_name"], fmt_rank(last["rank"], last["rank_of"])
     if last["year"] != year:
         return (
             f"**{name}** chưa có thứ hạng PAR Index năm {year}; gần nhất: năm {last['year']}, "
-            f"hạng **{fmt_rank(last['rank'], last['rank_of'])}** trong các sở, ban, ngành tỉnh."
+            f"hạng **{rank}** trong các sở, ban, ngành tỉnh."
         )
     text = (
-        f"**{name}** năm {year} xếp hạng **{fmt_rank(last['rank'], last['rank_of'])}** về chỉ số "
-        "cải cách hành chính (PAR Index) trong các sở, ban, ngành tỉnh"
+        f"**{name}** năm {year} xếp hạng **{rank}** về chỉ số cải cách hành chính (PAR Index) "
+        "trong các sở, ban, ngành tỉnh"
     )
     if rows.height < 2:
         return text + "."
     prev = rows.row(-2, named=True)
     steps = prev["rank"] - last["rank"]  # rank 1 is best: a smaller rank is a move up
-    change = (
-        f"tăng {fmt_int(steps)} bậc"
-        if steps > 0
-        else f"giảm {fmt_int(-steps)} bậc"
-        if steps < 0
-        else "giữ hạng"
-    )
+    if steps > 0:
+        change = f"tăng {fmt_int(steps)} bậc"
+    elif steps < 0:
+        change = f"giảm {fmt_int(-steps)} bậc"
+    else:
+        change = "giữ hạng"
     return f"{text}, {change} so với năm {prev['year']} ({fmt_rank(prev['rank'], prev['rank_of'])})."
 
 
