@@ -46,6 +46,7 @@ from etl.db import latest_snapshot
 from tests.browser import (
     ROOT,
     chart_texts,
+    drawn_state,
     exception_texts,
     goto_and_wait,
     launch_chromium,
@@ -287,14 +288,6 @@ def _visit(context, url: str, notes: list[str] | None = None) -> float:
         tab.close()
 
 
-# what the page looks like when a redraw never completes (for the note)
-_STATE_JS = """() => ({
-  script: document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state'),
-  skeletons: document.querySelectorAll('[data-testid="stSkeleton"]').length,
-  charts: [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].map(c => !!c.querySelector('.main-svg')),
-})"""
-
-
 def _redraws(context, url: str, runs: int, notes: list[str]) -> list[float]:
     """Seconds for the page to redraw after each change of the sidebar year (a redraw that
     never comes is noted, and the page's other figures are kept)."""
@@ -312,7 +305,7 @@ def _redraws(context, url: str, runs: int, notes: list[str]) -> list[float]:
             try:
                 ms = rerun_and_wait(tab, lambda y=year: pick_year(tab, y), REDRAW_TIMEOUT_MS)
             except PlaywrightTimeout:
-                state = tab.evaluate(_STATE_JS)
+                state = drawn_state(tab)
                 notes.append(f"no redraw within {REDRAW_TIMEOUT_MS // 1000} s of choosing {year}: {state}")
                 break
             times.append(ms / 1000)

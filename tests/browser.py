@@ -57,6 +57,14 @@ _DRAWN_JS = """() => {
   return {t: performance.now(), n: charts.length};
 }""".replace("QUIET_MS", str(QUIET_MS))
 
+# Each condition of _DRAWN_JS as it stands now, to say why a page is not "drawn" yet
+_DRAWN_STATE_JS = """() => ({
+  script: document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state'),
+  rerunSeen: window.__stRerun ? window.__stRerun.ran || window.__stMessages > window.__stRerun.messages : null,
+  skeletons: document.querySelectorAll('[data-testid="stSkeleton"]').length,
+  charts: [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].map(c => !!c.querySelector('.main-svg')),
+})"""
+
 # Arms a watcher that notes when the next script run starts (a rerun may start and end between
 # two polls, and before it starts the old page still looks "drawn"), and the moment of the
 # reader's next pointer release: the click that changes the widget. A rerun also counts as
@@ -259,6 +267,12 @@ def rerun_and_wait(page: Page, action: Callable[[], object], timeout_ms: float =
     finally:
         started = page.evaluate(_DISARM_RERUN_JS)
     return float(drawn["t"]) - float(started)
+
+
+def drawn_state(page: Page) -> dict[str, Any]:
+    """Where each condition of "drawn" stands (script state, rerun seen, skeletons, charts with
+    their SVG): what a timeout message should say."""
+    return page.evaluate(_DRAWN_STATE_JS)
 
 
 def chart_texts(page: Page) -> list[str]:
