@@ -205,7 +205,6 @@ class _State:
         self.statuses.setdefault(sha, []).append(result.status)
         self.first_received.setdefault(sha, received_at)
         self.unit_years.setdefault(sha, set()).update((r.unit_code, r.year) for r in records)
-        self.changed = True
 
     def accept(self, records: list[ValidRecord]) -> None:
         """Keep the outlier history in step with what was just accepted."""
@@ -383,10 +382,15 @@ def _finish(
         if v.records:
             history = state.history_for(sorted({r.unit_code for r in v.records}))
             result.warnings.extend(flag_outliers(path.name, v.records, history))
-    if dry_run:
-        return result
     if result.status == "rejected" and "rejected" in state.statuses.get(sha, []):
         return result  # this exact file was already recorded as rejected
+    if dry_run:
+        # remember the file as a real run would, so a second copy or a resubmission later
+        # in the same run gets the verdict (and the outlier warnings) a real run gives it
+        records = prep.validation.records if result.status == "accepted" else []
+        state.accept(records)
+        state.record(sha, result, received_at, records)
+        return result
     raw_path = _keep_raw(db, path, data, sha)
     state.before_write()
     try:

@@ -319,3 +319,30 @@ def test_template_for_an_unknown_unit_is_a_usage_error(tmp_path, db):
     proc = run_etl("template", "--out", str(tmp_path / "x.xlsx"), "--unit", "KHONG_CO", db=db)
     assert proc.returncode == 2
     assert "KHONG_CO" in proc.stderr
+
+
+def test_dry_run_gives_the_verdicts_of_a_real_run(tmp_path, db):
+    # loaded earlier: a report and its correction, so the first is superseded
+    old = write_submission(tmp_path / "earlier" / "bvm_v1.xlsx", "BVM", 2023, GOOD)
+    write_submission(tmp_path / "earlier" / "bvm_v2.xlsx", "BVM", 2023, {**GOOD, "complaints_received": 14})
+    assert ingest_json(tmp_path / "earlier", db=db)[0] == 0
+    inbox = tmp_path / "inbox"
+    first = write_submission(inbox / "a_bvdkt.xlsx", "BVDKT", 2024, GOOD)
+    shutil.copy(first, inbox / "b_bvdkt (gửi lại).xlsx")  # the same bytes twice in one folder
+    write_submission(inbox / "c_bvdkt_sua.xlsx", "BVDKT", 2024, {**GOOD, "complaints_received": 20})
+    write_submission(inbox / "d_bvph.xlsx", "BVPH", 2024, GOOD)
+    write_submission(inbox / "e_bvph_bo_sung.xlsx", "BVPH", 2024, {**GOOD, "staff_total": 1300})
+    bad = write_submission(inbox / "f_bvtt_loi.xlsx", "BVTT", 2024, {**GOOD, "complaints_resolved": 40})
+    shutil.copy(bad, inbox / "g_bvtt_loi_lan_2.xlsx")
+    (inbox / "h_hong.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
+    shutil.copy(old, inbox / "i_bvm_cu.xlsx")  # an old version sent again
+    shutil.copy(first, inbox / "j_bvdkt_lan_3.xlsx")  # a version superseded earlier in this run
+    before = db.read_bytes()
+    dry_code, dry = ingest_json(inbox, db=db, extra=("--dry-run",))
+    assert db.read_bytes() == before
+    real_code, real = ingest_json(inbox, db=db)
+    assert [(Path(f["path"]).name, f["status"]) for f in dry["files"]] == [
+        (Path(f["path"]).name, f["status"]) for f in real["files"]
+    ]
+    assert dry == real and dry_code == real_code == 1
+    assert real["summary"] == {"accepted": 4, "rejected": 3, "unchanged": 3}
