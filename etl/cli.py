@@ -7,6 +7,7 @@ usage error.
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 from contextlib import closing
@@ -33,21 +34,32 @@ def _print_human(results: list[FileResult], dry_run: bool) -> None:
     )
 
 
+def _no_units_message(db: Path) -> str:
+    return (
+        f"Cơ sở dữ liệu «{db}» chưa có danh sách đơn vị của Sở, nên chưa kiểm tra hay nạp được báo cáo nào. "
+        f"Hãy nạp danh sách đơn vị trước: python -m etl units load danh_sach_don_vi.csv --db {db} "
+        "(xem mẫu ở data/units_demo.csv), rồi chạy lại lệnh này."
+    )
+
+
+def _demo_notice(db: Path, dry_run: bool) -> str:
+    done = "được kiểm tra thử với" if dry_run else "đã được nạp vào"
+    return (
+        f"Chú ý: các tệp trên {done} cơ sở dữ liệu MINH HỌA «{db}» (tỉnh giả định), "
+        "không phải cơ sở dữ liệu của Sở. Số liệu thật phải nạp vào tệp cơ sở dữ liệu của Sở "
+        "(tuỳ chọn --db hoặc biến DASHBOARD_DB)."
+    )
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     db = db_path(args.db)
-    if args.dry_run and not db.exists():
-        # a dry run must not create the database either: validate against a throwaway copy
-        import tempfile
-
-        with tempfile.TemporaryDirectory() as tmp:
-            return _ingest(args, Path(tmp) / "dry.duckdb", fresh=True)
-    return _ingest(args, db, fresh=False)
-
-
-def _ingest(args: argparse.Namespace, db: Path, fresh: bool) -> int:
+    if not db.exists():
+        # never create a database here: without the Sở's unit list nothing can be matched
+        raise UsageError(_no_units_message(db))
     with closing(connect(db)) as con:
         if not con.execute("select count(*) from units").fetchone()[0]:
-            _use_demo_registry(con, quiet=fresh)
+            raise UsageError(_no_units_message(db))
+        is_demo = get_meta(con, "is_demo") == "1"
         results = ingest_paths(
             con, db, args.paths, dry_run=args.dry_run, submitted_by=args.by,
             progress=sys.stdout.isatty() and not args.json,
@@ -58,26 +70,39 @@ def _ingest(args: argparse.Namespace, db: Path, fresh: bool) -> int:
         sys.stdout.write("\n")
     else:
         _print_human(results, args.dry_run)
+    if is_demo:
+        # stdout holds exactly one JSON document in --json mode
+        print(_demo_notice(db, args.dry_run), file=sys.stderr if args.json else sys.stdout)
+    _audit(db, "ingest", {**summary(results), "files": len(results), "dry_run": args.dry_run})
     return 1 if any(r.status == "rejected" for r in results) else 0
 
 
-def _use_demo_registry(con, quiet: bool) -> None:
-    """A database without a unit list gets the demo province's, with a notice."""
-    from etl.registry import DEMO_REGISTRY_CSV, read_registry
+def _audit(
+    db: Path, action: str, detail: dict | None = None, outcome: str = "ok", create: bool = True
+) -> None:
+    """Record a command in the audit log of `db`'s accounts store (once accounts exist).
 
-    replace_units(con, read_registry(DEMO_REGISTRY_CSV))
-    if not quiet:
-        print(
-            "Chú ý: cơ sở dữ liệu chưa có danh sách đơn vị, tạm dùng danh sách của tỉnh minh họa. "
-            "Nạp danh sách thật bằng: python -m etl units load danh_sach_don_vi.csv",
-            file=sys.stderr,
-        )
+    `create=False` records only into a store that already exists (a refusal must not
+    leave a new file beside whatever the operator pointed at).
+    """
+    try:
+        from accounts.audit import record
+        from accounts.store import store_path
+    except ImportError:
+        return
+    if not create and not store_path(db).exists():
+        return
+    try:
+        record(db, action, actor=f"cli:{getpass.getuser()}", detail=detail, outcome=outcome)
+    except Exception as exc:  # the command itself is done; a log it cannot write must not undo it
+        print(f"Cảnh báo: không ghi được nhật ký hoạt động ({exc}).", file=sys.stderr)
 
 
 def cmd_template(args: argparse.Namespace) -> int:
     from etl.template import write_template
 
-    units = _registry_units(args.db)
+    db = db_path(args.db)
+    units, notice = _template_units(db)
     unit = None
     if args.unit:
         by_code = {u.unit_code: u for u in units}
@@ -87,24 +112,53 @@ def cmd_template(args: argparse.Namespace) -> int:
             return 2
     write_template(Path(args.out), units, unit=unit, year=args.year)
     print(f"Đã tạo mẫu báo cáo: {args.out}")
+    if notice:
+        print(notice)
     return 0
 
 
-def _registry_units(db_arg: str | None):
-    """Units from the latest snapshot (never blocks an ingest), else the demo registry."""
+def _template_units(db: Path) -> tuple[list, str | None]:
+    """The unit list a template offers, and a notice when it is the demo province's.
+
+    Read from the latest snapshot (never blocks an ingest), else from the main file.
+    Only with no database at all does the template fall back to the demo list.
+    """
     import duckdb
 
     from etl.db import latest_snapshot
     from etl.ingest import registry_from_db
     from etl.registry import DEMO_REGISTRY_CSV, read_registry
 
-    snap = latest_snapshot(db_path(db_arg))
-    if snap is not None:
-        with closing(duckdb.connect(str(snap), read_only=True)) as con:
+    source = latest_snapshot(db) or (db if db.exists() else None)
+    if source is None:
+        notice = (
+            f"Chú ý: chưa có cơ sở dữ liệu «{db}», nên danh sách đơn vị trong mẫu là của tỉnh MINH HỌA "
+            "(tỉnh giả định), không phải của Sở. Hãy nạp danh sách đơn vị của Sở "
+            f"(python -m etl units load danh_sach_don_vi.csv --db {db}) rồi tạo lại mẫu."
+        )
+        return read_registry(DEMO_REGISTRY_CSV), notice
+    try:
+        with closing(duckdb.connect(str(source), read_only=True)) as con:
             units = list(registry_from_db(con).units.values())
-        if units:
-            return units
-    return read_registry(DEMO_REGISTRY_CSV)
+            is_demo = get_meta(con, "is_demo") == "1"
+    except duckdb.Error as exc:
+        if "lock" in str(exc).lower():
+            raise DatabaseBusy(
+                f"Cơ sở dữ liệu {db} đang được một tiến trình khác ghi; hãy chờ rồi chạy lại."
+            ) from exc
+        raise UsageError(f"Không đọc được cơ sở dữ liệu «{db}» ({exc}).") from exc
+    if not units:
+        raise UsageError(
+            f"Cơ sở dữ liệu «{db}» chưa có danh sách đơn vị, nên không tạo được mẫu báo cáo. "
+            f"Hãy nạp danh sách đơn vị của Sở: python -m etl units load danh_sach_don_vi.csv --db {db}, "
+            "rồi chạy lại lệnh này."
+        )
+    notice = (
+        f"Chú ý: danh sách đơn vị trong mẫu là của tỉnh MINH HỌA (cơ sở dữ liệu minh họa «{db}»)."
+        if is_demo
+        else None
+    )
+    return units, notice
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

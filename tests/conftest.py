@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,19 @@ def ingest_json(*paths: Path, db: Path, extra: tuple[str, ...] = ()) -> tuple[in
     return proc.returncode, json.loads(proc.stdout)
 
 
+def load_units(db: Path, registry: Path | None = None) -> Path:
+    """Load a unit list into `db` and publish it, as a Sở does with `python -m etl units load`."""
+    from etl.db import connect, publish_snapshot
+    from etl.ingest import replace_units
+    from etl.registry import DEMO_REGISTRY_CSV, read_registry
+
+    with closing(connect(db)) as con:
+        replace_units(con, read_registry(registry or DEMO_REGISTRY_CSV))
+        publish_snapshot(con, db)
+    return db
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    return tmp_path / "db" / "dashboard.duckdb"
+    """A Sở's database that has loaded its unit list (the demo province's list, as a real one)."""
+    return load_units(tmp_path / "db" / "dashboard.duckdb")

@@ -108,9 +108,10 @@ def test_rejected_file_after_an_accepted_one_changes_nothing(tmp_path, db):
 
 def test_dry_run_writes_nothing(tmp_path, db):
     f = write_submission(tmp_path / "a.xlsx", "BVDKT", 2024, GOOD)
+    before = db.read_bytes()
     code, doc = ingest_json(f, db=db, extra=("--dry-run",))
     assert code == 0 and doc["files"][0]["status"] == "accepted"
-    assert not db.exists()
+    assert db.read_bytes() == before
     assert not (db.parent / "raw").exists()
     ingest_json(write_submission(tmp_path / "b.xlsx", "BVM", 2024, GOOD), db=db)
     mtime, size = db.stat().st_mtime_ns, db.stat().st_size
@@ -346,3 +347,21 @@ def test_dry_run_gives_the_verdicts_of_a_real_run(tmp_path, db):
     ]
     assert dry == real and dry_code == real_code == 1
     assert real["summary"] == {"accepted": 4, "rejected": 3, "unchanged": 3}
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_no_unit_list_is_refused_with_the_units_load_hint(tmp_path, dry_run):
+    extra = ("--dry-run",) if dry_run else ()
+    f = write_submission(tmp_path / "a.xlsx", "BVDKT", 2024, GOOD)
+    missing = tmp_path / "chua_co" / "so_y_te.duckdb"
+    empty = tmp_path / "trong" / "so_y_te.duckdb"
+    run_etl("check", "--db", str(empty), check=True)  # a database with its schema and no units
+    for db in (missing, empty):
+        for json_mode in ((), ("--json",)):
+            proc = run_etl("ingest", str(f), "--db", str(db), *extra, *json_mode)
+            assert proc.returncode == 2, proc.stdout + proc.stderr
+            assert "chưa có danh sách đơn vị" in proc.stderr and str(db) in proc.stderr
+            assert "python -m etl units load danh_sach_don_vi.csv" in proc.stderr
+    assert not missing.exists() and not missing.parent.exists()
+    assert query(empty, "select count(*) from submission_log") == [(0,)]
+    assert query(empty, "select count(*) from units") == [(0,)]
