@@ -162,10 +162,18 @@ def _template_units(db: Path) -> tuple[list, str | None]:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from etl.demo import build_demo
+    from etl.demo import NotADemoDatabase, build_demo
 
-    result = build_demo(db_path(args.db), scale=args.scale)
-    print(f"Đã tạo dữ liệu minh họa ({args.scale}): {result}")
+    db = db_path(args.db)
+    try:
+        result = build_demo(db, scale=args.scale)
+    except (NotADemoDatabase, DatabaseBusy) as exc:
+        # a locked file may be anyone's: refused like a real database, never waited into
+        print(str(exc), file=sys.stderr)
+        _audit(db, "demo", {"scale": args.scale, "reason": str(exc)}, outcome="denied", create=False)
+        return 2
+    print(f"Đã tạo dữ liệu minh họa ({args.scale}) tại «{db}»: {result}")
+    _audit(db, "demo", {"scale": args.scale, "files": result.files_written})
     return 0
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import random
 import re
 import shutil
@@ -26,9 +27,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from etl.catalogue import BOOL_NO, BOOL_YES, load_catalogue
-from etl.db import connect, set_meta, snapshot_dir
-from etl.ingest import ingest_paths, replace_units
+from etl.db import connect, set_meta
+from etl.ingest import FileResult, ingest_paths, replace_units
 from etl.registry import DEMO_REGISTRY_CSV, Unit, read_registry
+from etl.swap import DatabaseInfo, beside, inspect_database, remove_database, swap_in
 from etl.template import write_template
 
 YEARS = range(2015, 2026)
@@ -819,13 +821,35 @@ def write_wide_history(
 # ----------------------------------------------------------------------------- the build
 
 
-def _reset(db: Path, inbox: Path | None) -> None:
-    """Remove the database, its WAL and its snapshots; the raw folder of received files stays."""
-    db.unlink(missing_ok=True)
-    Path(f"{db}.wal").unlink(missing_ok=True)
-    shutil.rmtree(snapshot_dir(db), ignore_errors=True)
-    if inbox is None:
-        shutil.rmtree(db.parent / "demo_inbox", ignore_errors=True)
+class NotADemoDatabase(Exception):
+    """The target exists and is not a demo database: the demo never replaces it."""
+
+
+def refuse_unless_demo(info: DatabaseInfo) -> None:
+    """Raise NotADemoDatabase (Vietnamese, naming the file and what to do) unless `info` is a demo or absent."""
+    if not info.exists or info.is_demo:
+        return
+    if info.is_duckdb:
+        what = "là một cơ sở dữ liệu không phải dữ liệu minh họa (có thể là cơ sở dữ liệu thật của Sở)"
+        own = f"hãy tự sao lưu nó (python -m etl backup --db {info.path} --out sao_luu.zip) và tự xoá nó"
+    else:
+        what = "không phải là một cơ sở dữ liệu DuckDB (hoặc đã hỏng)"
+        own = "hãy tự chuyển tệp này sang chỗ khác"
+    raise NotADemoDatabase(
+        f"Không tạo dữ liệu minh họa: tệp «{info.path}» đã có và {what}. "
+        "Lệnh demo chỉ tạo lại cơ sở dữ liệu minh họa, không bao giờ xoá hay ghi đè tệp này. "
+        "Cách làm: chọn một tệp khác cho dữ liệu minh họa (tuỳ chọn --db hoặc biến DASHBOARD_DB); "
+        f"nếu thật sự không cần tệp này nữa, {own}, rồi chạy lại."
+    )
+
+
+def _replace_folder(new: Path, final: Path) -> None:
+    """Put the folder `new` in place of `final` (the demo inbox of the database just swapped in)."""
+    old = final.with_name(f".{final.name}.old-{os.getpid()}")
+    if final.exists():
+        os.replace(final, old)
+    os.replace(new, final)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _write_inbox(scale: str, inbox: Path, rng: random.Random) -> tuple[list[Unit], list[_File]]:
@@ -838,12 +862,36 @@ def _write_inbox(scale: str, inbox: Path, rng: random.Random) -> tuple[list[Unit
     return units, write_wide_history(units, simulate(units, rng), inbox, rng)
 
 
+def _build(db: Path, scale: str, seed: int, inbox: Path) -> tuple[int, list[FileResult]]:
+    """Write the inbox and ingest it into the new database `db` (not published: see build_demo)."""
+    units, files = _write_inbox(scale, inbox, random.Random(seed))
+    name = PROVINCE_NAME if scale == "province" else NATIONAL_NAME
+    received = {f.path: f.received_at for f in files}
+    con = connect(db)
+    try:
+        replace_units(con, units)
+        set_meta(con, "is_demo", "1")
+        set_meta(con, "province_name", name)
+        results = ingest_paths(
+            con, db, [f.path for f in files], received_at=received.__getitem__, submitted_by="demo",
+            publish=False,
+        )  # fmt: skip
+    finally:
+        con.close()
+    return len(files), results
+
+
 def build_demo(db: Path, scale: str = "province", seed: int = 2025, inbox: Path | None = None) -> DemoSummary:
     """(Re)build the demo database at `db` by writing the units' files and ingesting them.
 
     `scale` is "province" (the 40 units of data/units_demo.csv, one workbook per unit-year
     in `inbox`, default `<db dir>/demo_inbox/<year>/`) or "national" (34 generated provinces,
     5.000+ units, one wide history CSV per province). Deterministic for a given `seed`.
+
+    The new database is built beside `db` (with its own inbox) and swapped in whole
+    (etl.swap): until then `db` keeps its old content, and a failed build leaves it as
+    it was. Raises NotADemoDatabase for a `db` that exists and is not a demo database
+    (whatever it holds), DatabaseBusy while another process holds it.
 
     Example:
         >>> build_demo(Path("/tmp/demo.duckdb"))  # doctest: +SKIP
@@ -853,23 +901,25 @@ def build_demo(db: Path, scale: str = "province", seed: int = 2025, inbox: Path 
         raise ValueError(f"unknown demo scale {scale!r}; use 'province' or 'national'")
     started = time.perf_counter()
     db = Path(db)
-    _reset(db, inbox)
-    target = Path(inbox) if inbox is not None else db.parent / "demo_inbox"
-    units, files = _write_inbox(scale, target, random.Random(seed))
-    name = PROVINCE_NAME if scale == "province" else NATIONAL_NAME
-    received = {f.path: f.received_at for f in files}
-    con = connect(db)
+    refuse_unless_demo(inspect_database(db))
+    db.parent.mkdir(parents=True, exist_ok=True)
+    work = beside(db, "demo")
+    work_inbox = Path(inbox) if inbox is not None else db.parent / f".demo_inbox-{os.getpid()}"
     try:
-        replace_units(con, units)
-        set_meta(con, "is_demo", "1")
-        set_meta(con, "province_name", name)
-        results = ingest_paths(
-            con, db, [f.path for f in files], received_at=received.__getitem__, submitted_by="demo"
-        )
-    finally:
-        con.close()
+        remove_database(work)
+        if inbox is None:
+            shutil.rmtree(work_inbox, ignore_errors=True)
+        n_files, results = _build(work, scale, seed, work_inbox)
+        swap_in(work, db, allow=refuse_unless_demo)
+    except BaseException:
+        remove_database(work)
+        if inbox is None:
+            shutil.rmtree(work_inbox, ignore_errors=True)
+        raise
+    if inbox is None:
+        _replace_folder(work_inbox, db.parent / "demo_inbox")
     counts = {
         status: sum(r.status == status for r in results) for status in ("accepted", "rejected", "unchanged")
     }
-    return DemoSummary(len(files), counts["accepted"], counts["rejected"], counts["unchanged"],
+    return DemoSummary(n_files, counts["accepted"], counts["rejected"], counts["unchanged"],
                        round(time.perf_counter() - started, 2))  # fmt: skip

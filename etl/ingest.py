@@ -444,12 +444,15 @@ def ingest_paths(
     submitted_by: str | None = None,
     progress: bool = False,
     today: date | None = None,
+    publish: bool = True,
 ) -> list[FileResult]:
     """Ingest files and folders; publish a new read snapshot when anything changed.
 
     Each file is one transaction: after a crash the database holds whole files
     only. `received_at` maps a file to its receipt time (the demo uses it to
-    replay history); by default it is now.
+    replay history); by default it is now. A dry run gives every file the verdict
+    a real run would and writes nothing. `publish=False` leaves publishing to the
+    caller (the demo builds beside its target and publishes once, after the swap).
     """
     files = expand_paths(paths)
     registry = registry_from_db(con)
@@ -490,7 +493,7 @@ def ingest_paths(
         if progress and len(files) > 1:
             _progress(done, len(files))
     con.execute("reset threads")
-    if not dry_run:
+    if publish and not dry_run:
         publish_snapshot(con, db)
     return [results[p] for p in files]
 

@@ -57,7 +57,8 @@ def test_bad_unit_type_is_explained(tmp_path, db):
     assert "benh_vien" in proc.stderr and "bv_tinh" in proc.stderr
 
 
-def test_the_demo_database_keeps_the_demo_registry(tmp_path, db):
+def test_the_demo_database_keeps_the_demo_registry(tmp_path):
+    db = tmp_path / "demo" / "dashboard.duckdb"
     run_etl("demo", "--db", str(db), check=True)
     reg = _registry(tmp_path, "TTYT_A;Trung tâm Y tế huyện A;TTYT A;ttyt;Bắc;2015;;;so;\n")
     proc = run_etl("units", "load", str(reg), "--db", str(db))
