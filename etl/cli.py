@@ -1,4 +1,4 @@
-"""The command line: `python -m etl ingest|template|demo|units|check|snapshot`.
+"""The command line: `python -m etl ingest|template|demo|backup|restore|units|check|snapshot`.
 
 Exit codes: 0 success, 1 when a file was rejected (or a check failed), 2 for a
 usage error.
@@ -177,6 +177,76 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _size_vi(n_bytes: int) -> str:
+    """A file size the Vietnamese way: 12,3 MB."""
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("kB", 1 << 10)):
+        if n_bytes >= scale:
+            return f"{n_bytes / scale:.1f} {unit}".replace(".", ",")
+    return f"{n_bytes} byte"
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from etl.backup import BackupError, default_name, write_backup
+
+    db = db_path(args.db)
+    out = Path(args.out) if args.out else _unused(Path(default_name()))
+    try:
+        done = write_backup(db, out)
+    except BackupError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    accounts = "kèm tệp tài khoản" if done.has_accounts else "không có tệp tài khoản"
+    demo = " Đây là dữ liệu MINH HỌA." if done.is_demo else ""
+    print(
+        f"Đã sao lưu cơ sở dữ liệu «{db}» vào «{out}» ({_size_vi(done.size_bytes)}): "
+        f"{done.n_submissions} bản nộp, {done.n_raw_files} tệp gốc, {accounts}.{demo}"
+    )
+    if done.missing_raw:
+        print(
+            f"Cảnh báo: không tìm thấy (hoặc đã hỏng) {len(done.missing_raw)} tệp gốc trong {db.parent / 'raw'}; "
+            "bản sao lưu không có các tệp này: " + ", ".join(done.missing_raw),
+            file=sys.stderr,
+        )
+    print("Hãy chép tệp sao lưu ra ngoài máy này (ổ đĩa ngoài, máy chủ lưu trữ của Sở).")
+    _audit(db, "backup", {"out": str(out), "submissions": done.n_submissions, "raw_files": done.n_raw_files})
+    return 0
+
+
+def _unused(path: Path) -> Path:
+    """`path`, or `name_2.zip`, `name_3.zip`... when a backup of the same day is already there."""
+    n, candidate = 2, path
+    while candidate.exists():
+        candidate, n = path.with_name(f"{path.stem}_{n}{path.suffix}"), n + 1
+    return candidate
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from etl.backup import BackupError, restore_backup
+
+    db = db_path(args.db)
+    try:
+        done = restore_backup(Path(args.archive), db)
+    except BackupError as exc:
+        print(str(exc), file=sys.stderr)
+        _audit(db, "restore", {"archive": args.archive, "reason": str(exc)}, outcome="failed", create=False)
+        return 1
+    if done.before_restore is not None:
+        print(f"Đã lưu dữ liệu hiện có (trước khi khôi phục) vào «{done.before_restore}».")
+    accounts = (
+        "kèm tệp tài khoản" if done.has_accounts else "không có tệp tài khoản (giữ nguyên tài khoản hiện có)"
+    )
+    demo = " Đây là dữ liệu MINH HỌA." if done.is_demo else ""
+    print(
+        f"Đã khôi phục «{args.archive}» ({_size_vi(done.size_bytes)}) vào cơ sở dữ liệu «{db}»: "
+        f"{done.n_submissions} bản nộp, {done.n_raw_files} tệp gốc, {accounts}.{demo}"
+    )
+    print(f"Trang theo dõi đọc bản mới: {done.snapshot}")
+    before = str(done.before_restore) if done.before_restore else None
+    detail = {"archive": args.archive, "submissions": done.n_submissions, "before_restore": before}
+    _audit(db, "restore", detail)
+    return 0
+
+
 def cmd_units(args: argparse.Namespace) -> int:
     from etl.ingest import registry_from_db, units_frame
     from etl.registry import read_registry
@@ -199,6 +269,7 @@ def cmd_units(args: argparse.Namespace) -> int:
                 return 1
             publish_snapshot(con, db)
             print(f"Đã nạp {len(units)} đơn vị từ {args.file}.")
+            _audit(db, "units_load", {"file": args.file, "units": len(units)})
         else:
             frame = units_frame(list(registry_from_db(con).units.values()))
             Path(args.file).write_bytes(b"\xef\xbb\xbf" + frame.write_csv().encode("utf-8"))
@@ -250,6 +321,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help=db_help)
     p.add_argument("--scale", choices=("province", "national"), default="province", help="quy mô dữ liệu")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("backup", help="sao lưu cơ sở dữ liệu, tệp gốc đã nhận và tài khoản vào một tệp .zip")
+    p.add_argument("--out", help="tệp sao lưu sẽ tạo (mặc định: sao_luu_YYYYMMDD.zip ở thư mục hiện tại)")
+    p.add_argument("--db", help=db_help)
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser(
+        "restore", help="khôi phục cơ sở dữ liệu từ một tệp sao lưu (lưu lại dữ liệu hiện có trước)"
+    )
+    p.add_argument("archive", metavar="FILE", help="tệp sao lưu (.zip) do lệnh backup tạo ra")
+    p.add_argument("--db", help=db_help)
+    p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("units", help="nạp hoặc xuất danh sách đơn vị (CSV sửa được bằng Excel)")
     p.add_argument("action", choices=("load", "export"), help="load: nạp danh sách; export: xuất ra CSV")

@@ -30,5 +30,5 @@ def test_readme_commands_are_the_scripts_ci_runs():
 
 def test_readme_mentions_every_cli_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for command in ("ingest", "template", "demo", "units load", "units export", "check"):
+    for command in ("ingest", "template", "demo", "units load", "units export", "check", "backup", "restore"):
         assert f"python -m etl {command}" in readme, command
