@@ -1,7 +1,8 @@
-"""The dashboard's frame: page config, first-run demo, the demo notice, the shared sidebar, navigation.
+"""The dashboard's frame: page config, login, the demo notice, the shared sidebar, navigation.
 
 Run with `python -m app.server` (scripts/run.sh does). The page list is app/navigation.py;
-pages live in pages/ and only wire the filters chosen here to queries and charts.
+pages live in pages/ and only wire the filters chosen here to queries and charts. Every
+run starts by checking the visitor's login (app/auth.py): nothing below it runs without one.
 """
 
 from __future__ import annotations
@@ -9,21 +10,42 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from app import queries
+from accounts.users import User
+from app import auth, queries
 from app.data import SnapshotUnavailable, is_demo, snapshot_path
 from app.filters import FILTERS_KEY, draw_sidebar
-from app.navigation import APP_TITLE, DEFAULT_URL, PAGES
+from app.navigation import APP_TITLE, DEFAULT_URL, PAGES, WITHOUT_FILTERS, allowed
 
 
-def _navigation() -> StreamlitPage:
+def _denied(title: str, url: str):
+    """A page the user's role may not open: a plain refusal in place of the page (audited)."""
+
+    def page() -> None:
+        auth.note_denied(auth.current_user(), title)
+        st.error(
+            f"Tài khoản của bạn không có quyền mở trang «{title}». Nếu cần, hãy liên hệ quản trị của Sở.",
+            icon=":material/block:",
+        )
+
+    page.__name__ = f"denied_{url.replace('-', '_')}"
+    return page
+
+
+def _navigation(user: User) -> StreamlitPage:
     sections = {
         section: [
             st.Page(path, title=title, icon=icon, url_path=url, default=(url == DEFAULT_URL))
+            if allowed(url, user.role)
+            else st.Page(_denied(title, url), title=title, icon=icon, url_path=url, visibility="hidden")
             for path, title, icon, url in entries
         ]
         for section, entries in PAGES.items()
     }
-    return st.navigation(sections)
+    return st.navigation({s: pages for s, pages in sections.items() if any(_visible(p) for p in pages)})
+
+
+def _visible(page: StreamlitPage) -> bool:
+    return getattr(page, "_visibility", "visible") != "hidden"
 
 
 def _open_snapshot() -> str:
@@ -39,32 +61,43 @@ def _open_snapshot() -> str:
         st.stop()
 
 
+def _unit_name(snapshot: str, unit_code: str | None) -> str | None:
+    if unit_code is None:
+        return None
+    found = queries.units(snapshot).filter(queries.units(snapshot)["unit_code"] == unit_code)
+    return found["short_name"][0] if found.height else None
+
+
 def main() -> None:
     st.set_page_config(
         page_title=APP_TITLE,
         layout="wide",
     )
+    user = auth.require_user()
     snapshot = _open_snapshot()
-    pg = _navigation()
-    years = queries.years(snapshot)
+    pg = _navigation(user)
     meta = queries.meta(snapshot)
     with st.sidebar:
         st.markdown(f"### Công tác dân vận\n{meta.get('province_name') or 'Ngành Y tế'}")
-    if not years:
-        st.info(
-            "Cơ sở dữ liệu chưa có báo cáo nào được tiếp nhận. Hãy nạp báo cáo của các đơn vị "
-            "bằng lệnh `python -m etl ingest THƯ_MỤC` rồi tải lại trang.",
-            icon=":material/info:",
-        )
-        st.stop()
-    areas = sorted(a for a in queries.units(snapshot)["area"].unique().to_list() if a)
-    st.session_state[FILTERS_KEY] = draw_sidebar(snapshot, years, areas)
+        auth.draw_account_box(user, _unit_name(snapshot, user.unit_code))
+    auth.note_page_view(user, pg.title)
     if is_demo(snapshot):
         st.info(
             "**Dữ liệu minh họa**: các đơn vị và số liệu là giả định, chỉ để xem thử bảng điều khiển. "
             "Nạp báo cáo thật của các đơn vị để thay thế.",
             icon=":material/science:",
         )
+    if pg.url_path not in WITHOUT_FILTERS:
+        years = queries.years(snapshot)
+        if not years:
+            st.info(
+                "Cơ sở dữ liệu chưa có báo cáo nào được tiếp nhận. Hãy nạp báo cáo của các đơn vị "
+                "bằng lệnh `python -m etl ingest THƯ_MỤC` rồi tải lại trang.",
+                icon=":material/info:",
+            )
+            st.stop()
+        areas = sorted(a for a in queries.units(snapshot)["area"].unique().to_list() if a)
+        st.session_state[FILTERS_KEY] = draw_sidebar(snapshot, years, areas)
     pg.run()
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
+from app.startup import may_build_demo
 from etl.db import DatabaseBusy, connect, db_path, latest_snapshot, publish_snapshot
 
 # one first-run build per process, even when several browser sessions open at once
@@ -61,6 +62,8 @@ def ensure_snapshot(db: Path) -> Path:
         if snap is not None:
             return snap
         if not db.exists():
+            if not may_build_demo(db):
+                raise SnapshotUnavailable(str(db))
             with st.spinner("Đang tạo dữ liệu minh họa..."):
                 _build_demo(db)
             snap = latest_snapshot(db)

@@ -27,7 +27,31 @@ PAGES: dict[str, list[tuple[str, str, str, str]]] = {
     "Quản lý số liệu": [
         ("pages/intake.py", "Tiếp nhận báo cáo", ":material/inbox:", "tiep-nhan-bao-cao"),
     ],
+    "Quản trị": [
+        ("pages/admin_users.py", "Tài khoản người dùng", ":material/manage_accounts:", "quan-tri-tai-khoan"),
+        ("pages/audit_log.py", "Nhật ký hoạt động", ":material/history:", "nhat-ky-hoat-dong"),
+    ],
+    "Cá nhân": [
+        ("pages/account.py", "Đổi mật khẩu", ":material/password:", "doi-mat-khau"),
+    ],
 }
+
+# the roles that may open a page (by its link); a page not listed here is open to every role.
+# Hiding a page is not the protection: the queries enforce each role's scope (accounts.scope).
+PAGE_ROLES: dict[str, tuple[str, ...]] = {
+    "quan-tri-tai-khoan": ("quan_tri",),
+    "nhat-ky-hoat-dong": ("quan_tri",),
+}
+
+
+# pages about accounts, not data: no year and unit filters in the sidebar, and they work
+# before any report has been received (an administrator's first task on a new database)
+WITHOUT_FILTERS = frozenset({"quan-tri-tai-khoan", "nhat-ky-hoat-dong", "doi-mat-khau"})
+
+
+def allowed(url: str, role: str) -> bool:
+    """May `role` open the page at `url`?"""
+    return role in PAGE_ROLES.get(url, (role,))
 
 
 def url_paths() -> list[str]:

@@ -1,7 +1,9 @@
 """Every SQL query the dashboard runs, against one read-only snapshot.
 
 Each public function takes the snapshot path first: it is the cache key, and a new
-snapshot (new data) is a new path, so an ingest shows at once. Values are bound
+snapshot (new data) is a new path, so an ingest shows at once. Queries that return
+submissions, files or messages also take the caller's `Scope` (accounts.scope) and
+enforce it here, where the data is read: a unit's scope never gets another unit's rows. Values are bound
 parameters; column names come only from the indicator catalogue. Results are Polars
 frames (or plain Python values for tiny lookups), always fully fetched so a cursor
 never holds the connection.
@@ -12,6 +14,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from accounts.scope import Scope
 from app.data import get_connection
 from etl.catalogue import load_catalogue
 
@@ -41,10 +44,15 @@ from submissions
 """
 
 ONLY_UNITS = " where unit_code in (select unnest(?))"
+ONE_UNIT = " where unit_code = ?"
 
 # rank_group keeps rankings apart: a real province is one group (""); in the national
 # demo each province ranks its own units and unit codes carry the province (P07_...)
 _RANK_GROUP = pl.col("unit_code").str.extract(r"^(P\d\d)_", 1).fill_null("")
+
+
+class OutOfScope(PermissionError):
+    """A query asked for a unit's submissions, files or messages outside the caller's scope."""
 
 
 def _numeric_or_text_codes(codes: tuple[str, ...]) -> list[str]:
@@ -150,9 +158,17 @@ def expected_units(all_units: pl.DataFrame, year_list: list[int]) -> pl.DataFram
 
 
 @st.cache_data(show_spinner=False)
-def intake_log(snapshot: str) -> pl.DataFrame:
-    """Every file version received (accepted, superseded, rejected) with its message counts."""
-    return _frame(snapshot, INTAKE_SQL).with_columns(pl.col("year").cast(pl.Int32))
+def intake_log(snapshot: str, scope: Scope) -> pl.DataFrame:
+    """Every file version received (accepted, superseded, rejected) with its message counts.
+
+    A unit's scope gets its own unit's rows only, filtered here in SQL: files whose unit
+    could not be read belong to no unit and are the Sở's to see.
+    """
+    if scope.sees_all_units:
+        frame = _frame(snapshot, INTAKE_SQL)
+    else:
+        frame = _frame(snapshot, INTAKE_SQL + ONE_UNIT, [scope.unit_code])
+    return frame.with_columns(pl.col("year").cast(pl.Int32))
 
 
 @st.cache_data(show_spinner=False)
@@ -176,8 +192,14 @@ def reporting(snapshot: str) -> pl.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def unit_texts(snapshot: str, unit_code: str) -> pl.DataFrame:
-    """One unit's ratings, yes/no criteria and free text (highlights, difficulties, proposals) by year."""
+def unit_texts(snapshot: str, unit_code: str, scope: Scope) -> pl.DataFrame:
+    """One unit's ratings, yes/no criteria and free text (highlights, difficulties, proposals) by year.
+
+    What a unit wrote to the Sở is for the Sở and that unit: another unit's scope gets
+    OutOfScope, never the rows.
+    """
+    if not scope.allows_unit(unit_code):
+        raise OutOfScope(unit_code)
     text_codes = [c for c, ind in load_catalogue().items() if not ind.is_numeric]
     sql = f"select unit_code, year, {', '.join(text_codes)} from mart_unit_year{ONLY_UNITS}"
     return _frame(snapshot, sql, [[unit_code]]).drop("unit_code").sort("year")

@@ -27,23 +27,30 @@ from __future__ import annotations
 
 import gc
 import importlib
+import logging
+import secrets
 import sys
 from functools import cache
 from html import escape
 from pathlib import Path
 
 import streamlit as st
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
 
+from app.login import login_redirect, login_routes, user_of_request
 from app.navigation import APP_TITLE, DEFAULT_URL, url_paths
+from app.startup import prepare_database
+from etl.db import db_path
 
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 # what every page run imports: loaded before serving, so their objects are frozen with the rest
 PAGE_MODULES = (
+    "app.auth",
     "app.cards",
     "app.charts",
     "app.downloads",
@@ -72,7 +79,10 @@ def index_html() -> str:
     return html
 
 
-async def _index(_request: Request) -> HTMLResponse:
+async def _index(request: Request) -> Response:
+    # no session, no dashboard: the login page first, then back to this page and its filters
+    if await run_in_threadpool(user_of_request, request) is None:
+        return login_redirect(request)
     return HTMLResponse(index_html(), headers={"Cache-Control": "no-cache"})
 
 
@@ -88,7 +98,12 @@ def page_routes() -> list[Route]:
     English pop-up, so that link is sent to the root with its query (filters) kept.
     """
     pages = [Route(f"/{url}", _index, methods=["GET"]) for url in url_paths() if url != DEFAULT_URL]
-    return [Route("/", _index, methods=["GET"]), Route(f"/{DEFAULT_URL}", _to_root, methods=["GET"]), *pages]
+    return [
+        Route("/", _index, methods=["GET"]),
+        Route(f"/{DEFAULT_URL}", _to_root, methods=["GET"]),
+        *pages,
+        *login_routes(),
+    ]
 
 
 def parse_options(args: list[str]) -> dict[str, object]:
@@ -133,19 +148,44 @@ def freeze_startup_objects() -> int:
     ms. Objects created later (each run's frames and figures) are collected as before.
     Returns how many objects are frozen.
     """
-    for name in PAGE_MODULES:
-        importlib.import_module(name)
+    # imported before the runtime exists, the cached queries would each warn that they use
+    # an in-memory cache (they do, and so they will once the runtime starts): not worth a line
+    cache_log = logging.getLogger("streamlit.runtime.caching.cache_data_api")
+    level = cache_log.level
+    cache_log.setLevel(logging.ERROR)
+    try:
+        for name in PAGE_MODULES:
+            importlib.import_module(name)
+    finally:
+        cache_log.setLevel(level)
     gc.collect()
     gc.freeze()
     return gc.get_freeze_count()
 
 
+SCRIPT_ERROR = "Trang gặp lỗi nên chưa hiển thị được."
+
+
+def show_script_error(exc: Exception) -> bool:
+    """A page's uncaught exception: the traceback goes to the server log (Streamlit has written it
+    already), the reader gets a Vietnamese line with a reference to quote, never the traceback."""
+    ref = secrets.token_hex(3)
+    print(f"Lỗi trang, mã {ref}: {type(exc).__name__} (chi tiết ở dòng 'Uncaught app execution' phía trên)",
+          file=sys.stderr, flush=True)  # fmt: skip
+    st.error(
+        f"{SCRIPT_ERROR} Vui lòng tải lại trang; nếu lỗi lặp lại, báo cho quản trị của Sở kèm mã lỗi **{ref}**.",
+        icon=":material/error:",
+    )
+    return True  # suppress Streamlit's own (English) error box
+
+
 def main(args: list[str]) -> None:
     """Serve dashboard.py with `args` as Streamlit options until the server stops."""
     options = parse_options(args)
+    prepare_database(db_path())
     PagesManager.uses_pages_directory = False
     freeze_startup_objects()
-    st.App(DASHBOARD, routes=page_routes()).run(config=options)
+    st.App(DASHBOARD, routes=page_routes(), on_script_error=show_script_error).run(config=options)
 
 
 if __name__ == "__main__":

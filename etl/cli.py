@@ -347,6 +347,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("snapshot", help="xuất bản lại bản đọc cho trang theo dõi")
     p.add_argument("--db", help=db_help)
     p.set_defaults(func=cmd_snapshot)
+
+    from accounts.cli import add_users_parser
+
+    add_users_parser(sub, db_help)
     return parser
 
 

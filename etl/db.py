@@ -314,3 +314,21 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, db: Path) -> Path:
         # keeps reading it until it moves to the new snapshot
         old.unlink(missing_ok=True)
     return final
+
+
+def published_facts(db: Path) -> tuple[dict[str, str], list[str]]:
+    """The newest snapshot's meta table and unit codes, read without touching the main file.
+
+    ({}, []) when nothing is published yet. For commands and the server, which must not
+    wait on (or block) an ingest that holds the main file.
+    """
+    snap = latest_snapshot(db)
+    if snap is None:
+        return {}, []
+    con = duckdb.connect(str(snap), read_only=True)
+    try:
+        meta = dict(con.execute("select key, value from meta").fetchall())
+        codes = [r[0] for r in con.execute("select unit_code from units order by unit_code").fetchall()]
+    finally:
+        con.close()
+    return meta, codes

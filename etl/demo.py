@@ -26,8 +26,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from accounts.demo import write_demo_accounts
+from accounts.store import store_path
 from etl.catalogue import BOOL_NO, BOOL_YES, load_catalogue
-from etl.db import connect, set_meta
+from etl.db import connect, published_facts, set_meta
 from etl.ingest import FileResult, ingest_paths, replace_units
 from etl.registry import DEMO_REGISTRY_CSV, Unit, read_registry
 from etl.swap import DatabaseInfo, beside, inspect_database, remove_database, swap_in
@@ -918,6 +920,8 @@ def build_demo(db: Path, scale: str = "province", seed: int = 2025, inbox: Path 
         raise
     if inbox is None:
         _replace_folder(work_inbox, db.parent / "demo_inbox")
+    # the demo's own accounts (CONTRACT.md), fresh with every build
+    write_demo_accounts(store_path(db), published_facts(db)[1])
     counts = {
         status: sum(r.status == status for r in results) for status in ("accepted", "rejected", "unchanged")
     }

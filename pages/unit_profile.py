@@ -7,7 +7,7 @@ from functools import partial
 
 import streamlit as st
 
-from app import charts, queries, tables
+from app import auth, charts, queries, tables
 from app.downloads import show_chart, show_table
 from app.filters import current_filters, no_data, page_header, tabbed
 from etl.registry import RANK_POOLS, UNIT_TYPES
@@ -49,8 +49,11 @@ page_header(
     uses_year=False,
 )
 
+scope = auth.current_scope()
 all_units = queries.units(f.snapshot)
 choices = tables.scoped(all_units, f.unit_types, f.areas).sort("unit_code")
+if not scope.sees_all_units:  # a unit's account opens its own profile only
+    choices = all_units.filter(all_units["unit_code"] == scope.unit_code)
 if choices.is_empty():
     no_data("Không có đơn vị nào thuộc loại và địa bàn đã chọn.")
     st.stop()
@@ -228,7 +231,7 @@ tabbed(
     },
 )
 
-texts = queries.unit_texts(f.snapshot, unit)
+texts = queries.unit_texts(f.snapshot, unit, scope)
 texts = tables.scoped(texts, year_from=f.year_from, year_to=f.year_to)
 ratings = tables.ratings_table(texts, TEXT_LABELS)
 st.markdown("**Xếp loại và tiêu chí theo năm**")

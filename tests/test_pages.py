@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import json
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from accounts.passwords import DEMO_PASSWORD
+from accounts.sessions import authenticate
+from accounts.store import connect, store_path
+from app.auth import TOKEN_KEY
 from app.filters import KEY_AREAS, KEY_MODE, KEY_TYPES, KEY_YEAR, KEY_YEAR_FROM, KEY_YEAR_TO, MODE_RESTATED
-from app.navigation import PAGES
+from app.navigation import PAGES, WITHOUT_FILTERS
 from tests.test_queries import demo_database
 
-ALL_PAGES = [(path, title) for entries in PAGES.values() for path, title, _icon, _url in entries]
+# the data pages (the account pages have no charts; tests/test_account_pages.py covers them)
+ALL_PAGES = [
+    (path, title)
+    for entries in PAGES.values()
+    for path, title, _icon, url in entries
+    if url not in WITHOUT_FILTERS
+]
 TIMEOUT = 60
 
 
@@ -21,10 +32,19 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return demo_database(tmp_path_factory.getbasetemp())
 
 
+def logged_in(at: AppTest, db: Path, username: str = "lanh_dao") -> AppTest:
+    """`at` with a live session of a demo account, opened through the real login check."""
+    with closing(connect(store_path(db))) as con:
+        result = authenticate(con, username, DEMO_PASSWORD, client="apptest")
+    assert result.token, result.message
+    at.session_state[TOKEN_KEY] = result.token
+    return at
+
+
 @pytest.fixture
 def app(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("DASHBOARD_DB", str(demo_db))
-    return AppTest.from_file("../dashboard.py", default_timeout=TIMEOUT)
+    return logged_in(AppTest.from_file("../dashboard.py", default_timeout=TIMEOUT), demo_db)
 
 
 def open_page(at: AppTest, path: str) -> AppTest:

@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from accounts.scope import Scope
 from app import queries, tables
 from etl.db import latest_snapshot
 
@@ -190,7 +191,7 @@ def test_unit_history_and_texts_of_one_unit(snapshot: str) -> None:
     history = queries.unit_history(snapshot, ("training_sessions",), ("CDC",))
     assert history["unit_code"].unique().to_list() == ["CDC"]
     assert history["year"].min() == 2018
-    texts = queries.unit_texts(snapshot, "CDC")
+    texts = queries.unit_texts(snapshot, "CDC", Scope.province())
     assert {"year", "highlights", "dv_official_rating"} <= set(texts.columns)
     assert texts["dv_official_rating"].drop_nulls().is_in(list(tables.RATING_ORDER)).all()
 
@@ -245,3 +246,18 @@ def test_dashboard_db_env_selects_the_database(tmp_path: Path, snapshot: str) ->
         assert db_path() == tmp_path / "x.duckdb"
     finally:
         del os.environ["DASHBOARD_DB"]
+
+
+def test_a_units_scope_gets_only_its_own_submissions_and_texts(snapshot: str) -> None:
+    everything = queries.intake_log(snapshot, Scope.province())
+    assert everything["unit_code"].n_unique() > 30
+    for role in ("lanh_dao", "ban_dan_van", "quan_tri"):
+        assert queries.intake_log(snapshot, Scope(role)).height == everything.height
+    mine = queries.intake_log(snapshot, Scope("don_vi", "BVM"))
+    assert mine.height == everything.filter(pl.col("unit_code") == "BVM").height > 0
+    assert mine["unit_code"].unique().to_list() == ["BVM"]
+    # files whose unit could not be read belong to nobody's scope but the Sở's
+    assert mine["unit_code"].null_count() == 0
+    assert not queries.unit_texts(snapshot, "BVM", Scope("don_vi", "BVM")).is_empty()
+    with pytest.raises(queries.OutOfScope):
+        queries.unit_texts(snapshot, "CDC", Scope("don_vi", "BVM"))

@@ -7,13 +7,22 @@ import gc
 import sys
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from starlette.requests import Request
 from starlette.responses import Response
 
+from accounts.sessions import authenticate
+from accounts.store import connect, store_path
+from accounts.users import add_user
+from app.login import LOGIN_PATH, LOGOUT_PATH, SESSION_COOKIE
 from app.navigation import APP_TITLE, DEFAULT_URL, url_paths
 from app.server import PAGE_MODULES, freeze_startup_objects, index_html, page_routes, parse_options
+
+LOGIN_PATHS = (LOGIN_PATH, LOGOUT_PATH)
 
 
 def test_options_are_typed_like_streamlit_run_takes_them() -> None:
@@ -40,13 +49,17 @@ def test_index_page_is_vietnamese_titled_and_names_the_server() -> None:
     assert html.index("window.__streamlit") < html.index('<script type="module"')
 
 
-def test_root_and_every_page_link_get_the_index_page() -> None:
-    routes = {route.path: route.endpoint for route in page_routes()}
+def test_root_and_every_page_link_get_the_index_page_once_logged_in(signed_in: str) -> None:
+    routes = {route.path: route.endpoint for route in page_routes() if route.path not in LOGIN_PATHS}
     assert set(routes) == {"/", *(f"/{url}" for url in url_paths())}
-    html = {
-        path: _respond(endpoint, _get(path)) for path, endpoint in routes.items() if path != f"/{DEFAULT_URL}"
-    }
+    pages = [path for path in routes if path != f"/{DEFAULT_URL}"]
+    html = {path: _respond(routes[path], _get(path, cookie=signed_in)) for path in pages}
     assert all(response.status_code == 200 and b'lang="vi"' in response.body for response in html.values())
+    # without a session every one of them sends the visitor to log in, keeping where they were going
+    for path in pages:
+        response = _respond(routes[path], _get(path, "nam=2020"))
+        assert response.status_code == 303
+        assert response.headers["location"] == f"/dang-nhap?tiep={quote(path + '?nam=2020', safe='')}"
 
 
 def test_default_page_link_goes_to_the_root_with_its_filters() -> None:
@@ -64,9 +77,27 @@ def _respond(endpoint: Callable[[Request], Awaitable[Response]], request: Reques
         return pool.submit(asyncio.run, endpoint(request)).result()
 
 
-def _get(path: str, query: str = "") -> Request:
-    scope = {"type": "http", "method": "GET", "path": path, "query_string": query.encode(), "headers": []}
+def _get(path: str, query: str = "", cookie: str | None = None) -> Request:
+    headers = [(b"cookie", f"{SESSION_COOKIE}={cookie}".encode())] if cookie else []
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": path,
+        "query_string": query.encode(),
+        "headers": headers,
+    }
     return Request(scope)
+
+
+@pytest.fixture
+def signed_in(db: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A live session token of an account on a Sở's database (DASHBOARD_DB points at it)."""
+    monkeypatch.setenv("DASHBOARD_DB", str(db))
+    with closing(connect(store_path(db))) as con:
+        add_user(con, "lanh_dao", "mat-khau-dai-du", "lanh_dao", is_demo=False, actor="test")
+        token = authenticate(con, "lanh_dao", "mat-khau-dai-du", client=None).token
+    assert token
+    return token
 
 
 def test_startup_objects_are_left_out_of_the_collection_after_each_run() -> None:

@@ -1,0 +1,111 @@
+"""The audit log: who did what, when, from where. Written here, read by the admin page.
+
+Append-only (the store's triggers refuse updates and deletes). Actions are short
+English codes; `ACTION_NAMES` gives what a person reads.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+
+from accounts.store import connect, store_path
+
+ACTION_NAMES = {
+    "login": "Đăng nhập",
+    "login_failed": "Đăng nhập sai",
+    "login_locked": "Tài khoản bị tạm khoá",
+    "login_throttled": "Đăng nhập quá nhanh, phải chờ",
+    "logout": "Đăng xuất",
+    "session_expired": "Phiên hết hạn",
+    "page_view": "Xem trang",
+    "access_denied": "Bị từ chối truy cập",
+    "password_changed": "Đổi mật khẩu",
+    "user_added": "Thêm tài khoản",
+    "user_disabled": "Khoá tài khoản",
+    "user_enabled": "Mở khoá tài khoản",
+    "password_reset": "Đặt lại mật khẩu",
+    "units_load": "Nạp danh sách đơn vị",
+    "ingest": "Nạp báo cáo",
+    "demo": "Tạo dữ liệu minh họa",
+    "backup": "Sao lưu",
+    "restore": "Khôi phục",
+}
+OUTCOME_NAMES = {"ok": "Thành công", "failed": "Không thành công", "denied": "Bị từ chối"}
+
+
+def now_iso(now: datetime | None = None) -> str:
+    """A UTC timestamp as stored in the log (ISO 8601, seconds)."""
+    return (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
+
+
+def record_event(
+    con: sqlite3.Connection,
+    action: str,
+    *,
+    actor: str | None,
+    target: str | None = None,
+    outcome: str = "ok",
+    client: str | None = None,
+    detail: Mapping[str, object] | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Append one event to the log of an open store."""
+    if action not in ACTION_NAMES:
+        raise ValueError(f"unknown audit action {action!r}")
+    con.execute(
+        "insert into audit (at, actor, action, target, outcome, client, detail) values (?, ?, ?, ?, ?, ?, ?)",
+        [now_iso(now), actor, action, target, outcome, client,
+         json.dumps(dict(detail), ensure_ascii=False, default=str) if detail else None],
+    )  # fmt: skip
+
+
+def record(
+    db: Path,
+    action: str,
+    *,
+    actor: str | None,
+    target: str | None = None,
+    outcome: str = "ok",
+    client: str | None = None,
+    detail: Mapping[str, object] | None = None,
+) -> None:
+    """Append one event to the audit log of the database `db` (for commands that hold no store)."""
+    con = connect(store_path(db))
+    try:
+        record_event(con, action, actor=actor, target=target, outcome=outcome, client=client, detail=detail)
+    finally:
+        con.close()
+
+
+def events(
+    con: sqlite3.Connection,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    actor: str | None = None,
+    actions: tuple[str, ...] = (),
+    limit: int = 5000,
+) -> list[dict]:
+    """Events newest first, filtered by time (ISO bounds, inclusive), actor and actions."""
+    where, params = [], []
+    if since:
+        where.append("at >= ?")
+        params.append(since)
+    if until:
+        where.append("at <= ?")
+        params.append(until)
+    if actor:
+        where.append("actor = ?")
+        params.append(actor)
+    if actions:
+        where.append(f"action in ({', '.join('?' * len(actions))})")
+        params.extend(actions)
+    sql = "select audit_id, at, actor, action, target, outcome, client, detail from audit"
+    if where:
+        sql += " where " + " and ".join(where)
+    sql += " order by audit_id desc limit ?"
+    return [dict(r) for r in con.execute(sql, [*params, limit]).fetchall()]
