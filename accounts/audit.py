@@ -109,3 +109,35 @@ def events(
         sql += " where " + " and ".join(where)
     sql += " order by audit_id desc limit ?"
     return [dict(r) for r in con.execute(sql, [*params, limit]).fetchall()]
+
+
+_EVENT_FIELDS = ("at", "actor", "action", "target", "outcome", "client", "detail")
+
+
+def all_events(path: Path) -> list[tuple]:
+    """Every event of the store at `path`, oldest first, as plain tuples (none when there is no store)."""
+    if not Path(path).exists():
+        return []
+    con = connect(path)
+    try:
+        return [
+            tuple(r) for r in con.execute(f"select {', '.join(_EVENT_FIELDS)} from audit order by audit_id")
+        ]
+    finally:
+        con.close()
+
+
+def carry_over(con: sqlite3.Connection, earlier: list[tuple]) -> int:
+    """Append to `con`'s log the events of `earlier` it lacks, in their order; returns how many.
+
+    A restore brings back an older accounts store; the log of what happened since (the
+    backup itself, logins, the restore) must not go with it: the audit log only ever grows.
+    """
+    have = {tuple(r) for r in con.execute(f"select {', '.join(_EVENT_FIELDS)} from audit")}
+    missing = [e for e in earlier if e not in have]
+    if missing:
+        con.executemany(
+            f"insert into audit ({', '.join(_EVENT_FIELDS)}) values ({', '.join('?' * len(_EVENT_FIELDS))})",
+            missing,
+        )
+    return len(missing)

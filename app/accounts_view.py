@@ -33,6 +33,12 @@ _DETAIL_NAMES = {
     "n_submissions": "số lần nộp",
     "n_raw_files": "số tệp gốc",
     "scale": "quy mô",
+    "out": "tệp sao lưu",
+    "submissions": "số bản nộp",
+    "raw_files": "số tệp gốc",
+    "before_restore": "bản lưu trước khi khôi phục",
+    "file": "tệp",
+    "units": "số đơn vị",
 }
 _REASONS = {
     "account disabled": "tài khoản đã bị khoá",

@@ -32,6 +32,9 @@ from pathlib import Path
 
 import duckdb
 
+from accounts.audit import all_events, carry_over
+from accounts.store import connect as connect_store
+from accounts.store import store_path
 from etl.db import SCHEMA_VERSION, DatabaseBusy, connect, raw_dir
 from etl.ingest import UsageError
 from etl.swap import beside, inspect_database, remove_database, swap_in
@@ -70,12 +73,8 @@ def default_name(today: datetime | None = None) -> str:
 
 
 def accounts_store(db: Path) -> Path:
-    """The accounts store of `db` (accounts.store.store_path, or its rule while that module is absent)."""
-    try:
-        from accounts.store import store_path
-    except ImportError:
-        return db.parent / f"{db.stem}.accounts.sqlite3"
-    return Path(store_path(db))
+    """The accounts store of `db`."""
+    return store_path(db)
 
 
 def _sha256(path: Path) -> str:
@@ -404,7 +403,10 @@ def restore_backup(archive: Path, db: Path) -> BackupSummary:
             raise
         has_accounts = ACCOUNTS_MEMBER in manifest["members"]
         if has_accounts:
+            since = all_events(store)
             _copy_sqlite(work / ACCOUNTS_MEMBER, store, into_live=True)
+            with closing(connect_store(store)) as con:
+                carry_over(con, since)
     return BackupSummary(
         archive, db, manifest["counts"]["submissions"], len(raw_names), has_accounts, archive.stat().st_size,
         bool(manifest.get("is_demo")), before_restore=before, snapshot=snap,

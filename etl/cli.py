@@ -7,12 +7,14 @@ usage error.
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 from contextlib import closing
 from pathlib import Path
 
+from accounts.audit import record
+from accounts.cli import cli_actor
+from accounts.store import store_path
 from etl.db import DatabaseBusy, connect, db_path, get_meta, publish_snapshot
 from etl.ingest import FileResult, UsageError, ingest_paths, replace_units, summary
 
@@ -85,15 +87,10 @@ def _audit(
     `create=False` records only into a store that already exists (a refusal must not
     leave a new file beside whatever the operator pointed at).
     """
-    try:
-        from accounts.audit import record
-        from accounts.store import store_path
-    except ImportError:
-        return
     if not create and not store_path(db).exists():
         return
     try:
-        record(db, action, actor=f"cli:{getpass.getuser()}", detail=detail, outcome=outcome)
+        record(db, action, actor=cli_actor(), detail=detail, outcome=outcome)
     except Exception as exc:  # the command itself is done; a log it cannot write must not undo it
         print(f"Cảnh báo: không ghi được nhật ký hoạt động ({exc}).", file=sys.stderr)
 
