@@ -15,6 +15,7 @@ from pathlib import Path
 from accounts.audit import record
 from accounts.cli import cli_actor
 from accounts.store import store_path
+from etl.cli_text import use_vietnamese
 from etl.db import DatabaseBusy, connect, db_path, get_meta, publish_snapshot
 from etl.ingest import FileResult, UsageError, ingest_paths, replace_units, summary
 
@@ -293,6 +294,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    use_vietnamese()
     parser = argparse.ArgumentParser(
         prog="python -m etl", description="Nạp và quản lý số liệu báo cáo công tác dân vận ngành Y tế."
     )

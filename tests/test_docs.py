@@ -15,7 +15,11 @@ def test_every_command_has_vietnamese_help():
     for name, command in sub.choices.items():
         helps = [a.help for a in command._actions if a.dest != "help"]
         assert all(helps), f"{name}: an option without help"
-        assert run_etl(name, "--help").returncode == 0
+        shown = run_etl(name, "--help")
+        assert shown.returncode == 0
+        assert "tuỳ chọn:" in shown.stdout and "show this help" not in shown.stdout, name
+    mistyped = run_etl("ingest")
+    assert mistyped.returncode == 2 and "lỗi: thiếu tham số bắt buộc" in mistyped.stderr
 
 
 def test_readme_commands_are_the_scripts_ci_runs():
@@ -30,5 +34,7 @@ def test_readme_commands_are_the_scripts_ci_runs():
 
 def test_readme_mentions_every_cli_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for command in ("ingest", "template", "demo", "units load", "units export", "check", "backup", "restore"):
+    commands = ("ingest", "template", "demo", "units load", "units export", "check", "backup", "restore")
+    users = ("users add", "users list", "users disable", "users enable", "users reset-password")
+    for command in (*commands, *users):
         assert f"python -m etl {command}" in readme, command
