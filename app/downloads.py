@@ -2,9 +2,11 @@
 or a table is shown with them (show_chart, chart_or_note, show_table).
 
 Files are built only when the reader clicks (deferred callables), so a page with many
-charts pays nothing for its download buttons. Text cells that a spreadsheet would run
-as a formula (starting with = + - @, also after a tab or carriage return) are prefixed
-with an apostrophe; numbers stay numbers. Tables are shown as static Markdown
+charts pays nothing for its download buttons. A download holds what the reader saw:
+Vietnamese headers only, no internal columns (codes of units, indicators, groups), numbers
+rounded as displayed (app.fmt), and the title and filters of the view with the time and
+data version (a first line in CSV, a sheet «Thông tin» in XLSX). Formula injection is
+neutralised as in every export (app.sheets). Tables are shown as static Markdown
 (app.tables.markdown), which the browser draws at once.
 """
 
@@ -13,79 +15,141 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 import xlsxwriter
 
-from app.filters import no_data
-from app.fmt import fmt_int
-from app.tables.common import DERIVED_MEASURES
+from app import queries
+from app.filters import FILTERS_KEY, MODE_REPORTED, MODE_RESTATED, Filters, no_data
+from app.fmt import fmt_int, rounded
+from app.sheets import (
+    PCT_FORMAT,
+    WORKBOOK_OPTIONS,
+    Formats,
+    cover_rows,
+    csv_bytes,
+    write_cover,
+    write_sheet,
+)
+from app.sheets import neutralise as neutralise  # the formula guard every export shares
+from app.sheets import safe_frame as safe_frame
+from app.tables.common import DERIVED_MEASURES, type_label, with_unique_names
 from app.tables.markdown import markdown_table
 from etl.catalogue import load_catalogue
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SAFE_NAME = re.compile(r"[^0-9A-Za-z_-]+")
+_TAG = re.compile(r"<[^>]+>")
+# columns a reader never needs: codes behind names already shown, and the dashboard's own keys
+INTERNAL_COLUMNS = (
+    "rank_group", "current_code", "rank_pool", "indicator_code", "key", "kind", "domain", "source_units",
+    "successor_code",
+)  # fmt: skip
+# decimals as the pages show them; other floats keep one decimal, catalogue indicators their kind's
+DISPLAY_DECIMALS = {
+    "per_10k": 2, "per_staff": 2, "coverage": 2, "score": 2, "percentile": 0, "composite": 1,
+    "sat_inpatient_score": 2, "sat_outpatient_score": 2, "training_per_staff": 2, "complaints_per_10k": 2,
+}  # fmt: skip
+PCT_COLUMNS = ("pct", "lo", "hi", "rate_pct")
+YEAR_COLUMNS = ("year", "valid_from", "valid_to", "year_from", "year_to")
 
 
-def neutralise(text: str | None) -> str | None:
-    """'=1+1' -> "'=1+1": a cell a spreadsheet would evaluate becomes plain text."""
-    if text and text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
+@dataclass(frozen=True)
+class DownloadContext:
+    """What a downloaded file says about itself: the view's title and filters, the data behind it."""
+
+    title: str
+    filters: str
+    meta: dict[str, str]
+    snapshot: str
+
+    def cover(self, now: datetime) -> list[tuple[str, str]]:
+        return cover_rows(self.title, self.filters, now, self.meta, self.snapshot)
+
+    def line(self, now: datetime) -> str:
+        version = self.meta.get("data_version", "?")
+        return f"{self.title}. Bộ lọc: {self.filters}. Tải lúc {now:%d/%m/%Y %H:%M}; số liệu phiên bản {version}."
 
 
-def safe_frame(df: pl.DataFrame) -> pl.DataFrame:
-    """The frame with every text column neutralised (a new frame; the input is untouched)."""
-    text_cols = [c for c, t in df.schema.items() if t == pl.String]
-    if not text_cols:
-        return df
-    return df.with_columns(pl.col(c).map_elements(neutralise, return_dtype=pl.String) for c in text_cols)
+def _is_pct(col: str) -> bool:
+    if col in PCT_COLUMNS:
+        return True
+    ind = {**load_catalogue(), **DERIVED_MEASURES}.get(col)
+    return ind is not None and ind.kind == "pct"
 
 
-def _flat(df: pl.DataFrame) -> pl.DataFrame:
-    # lists and structs have no cell form in CSV or Excel: join or stringify them
-    out = []
-    for name, dtype in df.schema.items():
-        if isinstance(dtype, pl.List):
-            out.append(pl.col(name).list.eval(pl.element().cast(pl.String)).list.join(", ").alias(name))
-        elif isinstance(dtype, pl.Struct | pl.Object):
-            out.append(pl.col(name).cast(pl.String).alias(name))
-    return df.with_columns(out) if out else df
+def _decimals(col: str) -> int:
+    if col in DISPLAY_DECIMALS:
+        return DISPLAY_DECIMALS[col]
+    ind = load_catalogue().get(col)
+    if ind is not None and ind.kind == "int":
+        return 0
+    return 1
 
 
-def to_csv_bytes(df: pl.DataFrame) -> bytes:
-    """UTF-8 CSV with a BOM so Excel opens Vietnamese text correctly."""
-    buf = io.BytesIO()
-    safe_frame(_flat(df)).write_csv(buf)
-    return b"\xef\xbb\xbf" + buf.getvalue()
+def _rounded_column(col: str, decimals: int) -> pl.Expr:
+    return pl.col(col).map_elements(lambda x: rounded(x, decimals), return_dtype=pl.Float64)
 
 
-def to_xlsx_bytes(df: pl.DataFrame, sheet: str = "Dữ liệu") -> bytes:
-    """An XLSX workbook with one sheet; text is never interpreted as a formula."""
-    frame = safe_frame(_flat(df))
-    buf = io.BytesIO()
-    book = xlsxwriter.Workbook(
-        buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+def prepare_download(df: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, str | None]]:
+    """The table as a reader downloads it, and its Excel number formats (by Vietnamese header).
+
+    Units keep unique names (the code is dropped where a name is shown), internal columns
+    go, floats are rounded as displayed, headers and coded values become Vietnamese.
+    """
+    out = with_unique_names(df) if {"unit_code", "short_name"} <= set(df.columns) else df
+    drop = [c for c in INTERNAL_COLUMNS if c in out.columns]
+    if "short_name" in out.columns and "unit_code" in out.columns:
+        drop.append("unit_code")
+    if "unit_type" in out.columns:
+        if "unit_type_vi" in out.columns:
+            drop.append("unit_type")
+        else:
+            out = out.with_columns(type_label()).drop("unit_type")
+    out = out.drop(drop)
+    bools = [c for c, t in out.schema.items() if t == pl.Boolean]
+    out = out.with_columns(
+        pl.col(c).replace_strict({True: "Có", False: "Không"}, return_dtype=pl.String) for c in bools
     )
-    ws = book.add_worksheet(sheet[:31])
-    bold = book.add_format({"bold": True, "bg_color": "#EEEEEE", "border": 1})
-    for col, name in enumerate(frame.columns):
-        ws.write_string(0, col, str(name), bold)
-        width = max(10, min(60, len(str(name)) + 2))
-        ws.set_column(col, col, width)
-    for row_idx, row in enumerate(frame.iter_rows(), start=1):
-        for col, value in enumerate(row):
-            if value is None:
-                ws.write_blank(row_idx, col, None)
-            elif isinstance(value, bool):
-                ws.write_boolean(row_idx, col, value)
-            elif isinstance(value, int | float):
-                ws.write_number(row_idx, col, value)
-            else:
-                ws.write_string(row_idx, col, str(value))
-    ws.freeze_panes(1, 0)
+    floats = [c for c, t in out.schema.items() if t in (pl.Float32, pl.Float64)]
+    out = out.with_columns(_rounded_column(c, _decimals(c)) for c in floats)
+    formats: dict[str, str | None] = {}
+    for col, dtype in out.schema.items():
+        if col in YEAR_COLUMNS:
+            formats[col] = "0"
+        elif _is_pct(col) and dtype.is_numeric():
+            formats[col] = PCT_FORMAT
+        elif dtype.is_integer():
+            formats[col] = "#,##0"
+        elif dtype.is_float():
+            d = _decimals(col)
+            formats[col] = "#,##0" + ("." + "0" * d if d else "")
+    shown = vietnamese_headers(out)
+    return shown, {new: formats.get(old) for old, new in zip(out.columns, shown.columns, strict=True)}
+
+
+def to_csv_bytes(df: pl.DataFrame, context: DownloadContext | None = None) -> bytes:
+    """UTF-8 CSV with a BOM so Excel opens Vietnamese text correctly; the context as a first line."""
+    return csv_bytes(df, context.line(datetime.now()) if context else None)
+
+
+def to_xlsx_bytes(
+    df: pl.DataFrame,
+    sheet: str = "Dữ liệu",
+    *,
+    context: DownloadContext | None = None,
+    formats: dict[str, str | None] | None = None,
+) -> bytes:
+    """An XLSX workbook: the table (header frozen, filters on) and, with a context, a sheet «Thông tin»."""
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, WORKBOOK_OPTIONS)
+    fmt = Formats(book)
+    write_sheet(book, fmt, sheet, df, formats)
+    if context:
+        write_cover(book, fmt, context.title, context.cover(datetime.now()))
     book.close()
     return buf.getvalue()
 
@@ -95,29 +159,61 @@ def file_stem(title: str) -> str:
     return _SAFE_NAME.sub("_", title).strip("_") or "du_lieu"
 
 
-def _deferred(build: Callable[[pl.DataFrame], bytes], df: pl.DataFrame) -> Callable[[], bytes]:
-    return lambda: build(df)
+def _csv(df: pl.DataFrame, context: DownloadContext | None) -> bytes:
+    return to_csv_bytes(prepare_download(df)[0], context)
+
+
+def _xlsx(df: pl.DataFrame, context: DownloadContext | None) -> bytes:
+    frame, formats = prepare_download(df)
+    return to_xlsx_bytes(frame, context=context, formats=formats)
+
+
+def _deferred(
+    build: Callable[[pl.DataFrame, DownloadContext | None], bytes],
+    df: pl.DataFrame,
+    context: DownloadContext | None,
+) -> Callable[[], bytes]:
+    return lambda: build(df, context)
 
 
 # (label, file extension, builder, MIME type) of each download button
 _FORMATS = (
-    ("Tải CSV", "csv", to_csv_bytes, "text/csv"),
-    ("Tải XLSX", "xlsx", to_xlsx_bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ("Tải CSV", "csv", _csv, "text/csv"),
+    ("Tải XLSX", "xlsx", _xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 )
 
 
-def download_buttons(df: pl.DataFrame, key: str) -> None:
-    """Two small buttons (CSV, XLSX) for the table behind a chart; `key` names the files.
+def filters_text(f: Filters) -> str:
+    """The view's filters in words: 'năm chi tiết 2025; giai đoạn 2015–2025; tất cả đơn vị; theo báo cáo gốc'."""
+    mode = MODE_RESTATED if f.restated else MODE_REPORTED
+    return (
+        f"năm chi tiết {f.year}; giai đoạn {f.period_label}; {f.scope_label}; {mode[:1].lower() + mode[1:]}"
+    )
 
-    No hover tooltip: the label says it all, and each tooltip doubles what the browser
-    spends drawing the button, on every page that has charts and tables.
+
+def current_context(title: str) -> DownloadContext | None:
+    """The download context of this page run (the sidebar's filters); None outside the dashboard."""
+    f = st.session_state.get(FILTERS_KEY)
+    if not isinstance(f, Filters):
+        return None
+    return DownloadContext(title, filters_text(f), queries.meta(f.snapshot), f.snapshot)
+
+
+def download_buttons(df: pl.DataFrame, key: str, title: str | None = None) -> None:
+    """Two small buttons (CSV, XLSX) for the table behind a chart; `key` names the files, `title`
+    (default: the key) heads the file with the page's filters.
+
+    The file is shaped at the click (prepare_download), never on a page run. No hover
+    tooltip: the label says it all, and each tooltip doubles what the browser spends
+    drawing the button, on every page that has charts and tables.
     """
     stem = file_stem(key)
+    context = current_context(title or key)
     with st.container(horizontal=True, gap="small", key=f"dl_{key}"):
         for text, ext, build, mime in _FORMATS:
             st.download_button(
                 text,
-                data=_deferred(build, df),
+                data=_deferred(build, df, context),
                 file_name=f"{stem}.{ext}",
                 mime=mime,
                 key=f"{key}_{ext}",
@@ -244,10 +340,16 @@ def vietnamese_headers(df: pl.DataFrame) -> pl.DataFrame:
     return out.rename(names)
 
 
+def chart_title(fig: go.Figure) -> str | None:
+    """The chart's title as plain text (line breaks and tags removed)."""
+    title = fig.layout.title.text if fig.layout.title else None
+    return " ".join(_TAG.sub(" ", title).split()) if title else None
+
+
 def show_chart(fig: go.Figure, table: pl.DataFrame, key: str) -> None:
     """A Plotly chart (stable key) with the download buttons of the table behind it."""
     st.plotly_chart(fig, key=key, config={"displaylogo": False})
-    download_buttons(vietnamese_headers(table), key)
+    download_buttons(table, key, chart_title(fig))
 
 
 def chart_or_note(
@@ -280,6 +382,7 @@ def show_table(
     right: Sequence[str] = (),
     escaped: Sequence[str] = (),
     page_size: int = TABLE_PAGE_SIZE,
+    title: str | None = None,
 ) -> None:
     """A static table (Markdown, drawn at once) with the download buttons of the full table.
 
@@ -287,7 +390,7 @@ def show_table(
     aligns number columns; a column with no text in any shown row is left out. More rows
     than `page_size` get page buttons (key `<key>_trang`), so every row stays reachable
     without drawing thousands at once. `download` is the numeric table behind it (default:
-    `display`).
+    `display`); `title` heads the downloaded file.
     """
     rows = display
     pages = max(1, -(-display.height // page_size))
@@ -298,4 +401,4 @@ def show_table(
     # a column with nothing in it (no tie this year, no note) only takes room
     shown = {c: h for c, h in headers.items() if c in rows.columns and _has_text(rows[c])}
     st.markdown(markdown_table(rows, shown, right=right, escaped=escaped))
-    download_buttons(vietnamese_headers(display if download is None else download), key)
+    download_buttons(display if download is None else download, key, title)

@@ -43,6 +43,19 @@ def _rounded(x: Number | None, decimals: int) -> Decimal | None:
     return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
+def rounded(x: Number | None, decimals: int) -> float | None:
+    """`x` rounded the way it is shown (half away from zero on the number as written), as a float.
+
+    For downloads that must hold the figures as displayed: 92.45 -> 92.5, where float
+    rounding would give 92.4. None for a blank.
+
+    >>> rounded(92.45, 1), rounded(0.125, 2), rounded(None, 1)
+    (92.5, 0.13, None)
+    """
+    value = _rounded(x, decimals)
+    return None if value is None else float(value)
+
+
 def rounds_to_zero(x: Number | None, decimals: int) -> bool:
     """Whether `x` is shown as 0 at `decimals` places (a change of 0,04 is "0,0": no change).
 

@@ -268,7 +268,8 @@ def test_downloads_neutralise_formulas(text: str) -> None:
     assert csv.startswith("\ufeff")
     assert f"'{text}" in csv and "-2.5" in csv  # numbers stay numbers
     ws = load_workbook(io.BytesIO(to_xlsx_bytes(df))).active
-    assert ws["B2"].value == "'" + text
+    # in XLSX the text stays as it was, marked as text (Excel's quote prefix): never run
+    assert ws["B2"].value == text and ws["B2"].data_type == "s" and ws["B2"].quotePrefix
     assert ws["C2"].value == -2.5
 
 
