@@ -347,6 +347,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help=db_help)
     p.set_defaults(func=cmd_snapshot)
 
+    from report.cli import cmd_export, cmd_reminder, cmd_report  # light: heavy imports run with the command
+
+    p = sub.add_parser("report", help="lập báo cáo tổng hợp công tác dân vận năm (.docx, kèm PDF nếu cần)")
+    p.add_argument("--year", type=int, required=True, help="năm báo cáo")
+    p.add_argument("--out", required=True, help="tệp .docx sẽ ghi")
+    p.add_argument("--from", dest="year_from", type=int, help="năm đầu của biểu đồ (mặc định: năm - 4)")
+    p.add_argument("--pdf", action="store_true", help="ghi thêm bản PDF cạnh tệp .docx (cần LibreOffice)")
+    p.add_argument("--db", help=db_help)
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("reminder", help="lập công văn đôn đốc các đơn vị chưa gửi báo cáo năm (.docx)")
+    p.add_argument("--year", type=int, required=True, help="năm báo cáo cần đôn đốc")
+    p.add_argument("--out", required=True, help="tệp .docx sẽ ghi")
+    p.add_argument("--deadline", help="hạn gửi mới, dạng ngày/tháng/năm (mặc định: 20/11 hoặc 7 ngày tới)")
+    p.add_argument("--db", help=db_help)
+    p.set_defaults(func=cmd_reminder)
+
+    p = sub.add_parser("export", help="xuất toàn bộ số liệu đang có hiệu lực ra .xlsx, .csv hoặc .parquet")
+    p.add_argument("--out", required=True, help="tệp sẽ ghi; đuôi tệp chọn định dạng")
+    p.add_argument("--from", dest="year_from", type=int, help="chỉ từ năm này")
+    p.add_argument("--to", dest="year_to", type=int, help="chỉ đến năm này")
+    p.add_argument("--db", help=db_help)
+    p.set_defaults(func=cmd_export)
+
     from accounts.cli import add_users_parser
 
     add_users_parser(sub, db_help)
