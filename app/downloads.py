@@ -54,6 +54,7 @@ DISPLAY_DECIMALS = {
     "sat_inpatient_score": 2, "sat_outpatient_score": 2, "training_per_staff": 2, "complaints_per_10k": 2,
 }  # fmt: skip
 PCT_COLUMNS = ("pct", "lo", "hi", "rate_pct")
+DEFAULT_TITLE = "Bảng số liệu tải từ trang theo dõi công tác dân vận ngành Y tế"
 YEAR_COLUMNS = ("year", "valid_from", "valid_to", "year_from", "year_to")
 
 
@@ -201,14 +202,14 @@ def current_context(title: str) -> DownloadContext | None:
 
 def download_buttons(df: pl.DataFrame, key: str, title: str | None = None) -> None:
     """Two small buttons (CSV, XLSX) for the table behind a chart; `key` names the files, `title`
-    (default: the key) heads the file with the page's filters.
+    (default: DEFAULT_TITLE, never the key) heads the file with the page's filters.
 
     The file is shaped at the click (prepare_download), never on a page run. No hover
     tooltip: the label says it all, and each tooltip doubles what the browser spends
     drawing the button, on every page that has charts and tables.
     """
     stem = file_stem(key)
-    context = current_context(title or key)
+    context = current_context(title or DEFAULT_TITLE)
     with st.container(horizontal=True, gap="small", key=f"dl_{key}"):
         for text, ext, build, mime in _FORMATS:
             st.download_button(
