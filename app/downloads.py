@@ -24,6 +24,7 @@ import streamlit as st
 import xlsxwriter
 
 from app import queries
+from app.charts.locale import PLOTLY_CONFIG
 from app.filters import FILTERS_KEY, MODE_REPORTED, MODE_RESTATED, Filters, no_data
 from app.fmt import fmt_int, rounded
 from app.sheets import (
@@ -349,7 +350,7 @@ def chart_title(fig: go.Figure) -> str | None:
 
 def show_chart(fig: go.Figure, table: pl.DataFrame, key: str) -> None:
     """A Plotly chart (stable key) with the download buttons of the table behind it."""
-    st.plotly_chart(fig, key=key, config={"displaylogo": False})
+    st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG)
     download_buttons(table, key, chart_title(fig))
 
 

@@ -116,6 +116,7 @@ def draw_sidebar(snapshot: str, years: list[int], areas: list[str]) -> Filters:
                 key=KEY_TYPES,
                 bind="query-params",
                 placeholder="Tất cả loại đơn vị",
+                select_all=False,
             )
             chosen_areas = st.multiselect(
                 "Địa bàn",
@@ -123,6 +124,7 @@ def draw_sidebar(snapshot: str, years: list[int], areas: list[str]) -> Filters:
                 key=KEY_AREAS,
                 bind="query-params",
                 placeholder="Tất cả địa bàn",
+                select_all=False,
             )
             mode = st.radio(
                 "Cách tính số liệu lịch sử",

@@ -27,6 +27,9 @@ PAGES: dict[str, list[tuple[str, str, str, str]]] = {
     "Quản lý số liệu": [
         ("pages/intake.py", "Tiếp nhận báo cáo", ":material/inbox:", "tiep-nhan-bao-cao"),
     ],
+    "Báo cáo": [
+        ("pages/yearly_report.py", "Báo cáo tổng hợp", ":material/description:", "bao-cao-tong-hop"),
+    ],
     "Quản trị": [
         ("pages/admin_users.py", "Tài khoản người dùng", ":material/manage_accounts:", "quan-tri-tai-khoan"),
         ("pages/audit_log.py", "Nhật ký hoạt động", ":material/history:", "nhat-ky-hoat-dong"),
@@ -39,6 +42,7 @@ PAGES: dict[str, list[tuple[str, str, str, str]]] = {
 # the roles that may open a page (by its link); a page not listed here is open to every role.
 # Hiding a page is not the protection: the queries enforce each role's scope (accounts.scope).
 PAGE_ROLES: dict[str, tuple[str, ...]] = {
+    "bao-cao-tong-hop": ("lanh_dao", "quan_tri"),
     "quan-tri-tai-khoan": ("quan_tri",),
     "nhat-ky-hoat-dong": ("quan_tri",),
 }
@@ -46,6 +50,8 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
 
 # pages about accounts, not data: no year and unit filters in the sidebar, and they work
 # before any report has been received (an administrator's first task on a new database)
+# data pages that draw no chart (their content is files to download)
+WITHOUT_CHARTS = frozenset({"bao-cao-tong-hop"})
 WITHOUT_FILTERS = frozenset({"quan-tri-tai-khoan", "nhat-ky-hoat-dong", "doi-mat-khau"})
 
 

@@ -54,6 +54,7 @@ PAGE_MODULES = (
     "app.cards",
     "app.charts",
     "app.downloads",
+    "app.exports",
     "app.filters",
     "app.intake",
     "app.queries",

@@ -112,6 +112,7 @@ def draw_units() -> None:
             max_selections=8,
             key="cchc_don_vi",
             placeholder="Gõ tên đơn vị để tìm",
+            select_all=False,
         )
 
     def draw_bump() -> None:

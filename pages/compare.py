@@ -100,6 +100,7 @@ chosen = st.multiselect(
     max_selections=8,
     key="ss_don_vi",
     placeholder="Gõ tên đơn vị để tìm",
+    select_all=False,
 )
 if len(chosen) < 2:
     no_data("Chọn ít nhất 2 đơn vị để so sánh.")

@@ -14,15 +14,15 @@ from accounts.sessions import authenticate
 from accounts.store import connect, store_path
 from app.auth import TOKEN_KEY
 from app.filters import KEY_AREAS, KEY_MODE, KEY_TYPES, KEY_YEAR, KEY_YEAR_FROM, KEY_YEAR_TO, MODE_RESTATED
-from app.navigation import PAGES, WITHOUT_FILTERS
+from app.navigation import PAGES, WITHOUT_CHARTS, WITHOUT_FILTERS
 from tests.test_queries import demo_database
 
-# the data pages (the account pages have no charts; tests/test_account_pages.py covers them)
+# the pages with charts (tests/test_account_pages.py and tests/test_report_page.py cover the others)
 ALL_PAGES = [
     (path, title)
     for entries in PAGES.values()
     for path, title, _icon, url in entries
-    if url not in WITHOUT_FILTERS
+    if url not in WITHOUT_FILTERS | WITHOUT_CHARTS
 ]
 TIMEOUT = 60
 
@@ -78,6 +78,17 @@ def test_page_renders_with_demo_notice_and_charts(app: AppTest, path: str, title
         layout = spec["layout"]
         assert layout["separators"] == ",."
         assert any(str(y) in layout["title"]["text"] for y in range(2015, 2026)), layout["title"]["text"]
+
+
+def test_charts_speak_vietnamese_in_their_toolbar(app: AppTest) -> None:
+    at = open_page(app, "pages/training.py")
+    configs = [json.loads(chart.proto.config) for chart in at.get("plotly_chart")]
+    assert configs
+    for config in configs:
+        words = config["locales"][config["locale"]]["dictionary"]
+        assert words["Download plot as a PNG"] == "Tải biểu đồ (ảnh PNG)"
+        assert words["Double-click on legend to isolate one trace"].startswith("Bấm đúp")
+        assert not config["displaylogo"]
 
 
 def test_every_chart_has_a_stable_key_and_downloads(app: AppTest) -> None:
