@@ -63,9 +63,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         if not con.execute("select count(*) from units").fetchone()[0]:
             raise UsageError(_no_units_message(db))
         is_demo = get_meta(con, "is_demo") == "1"
+        only_unit = _only_unit(con, args.only_unit)
         results = ingest_paths(
             con, db, args.paths, dry_run=args.dry_run, submitted_by=args.by,
-            progress=sys.stdout.isatty() and not args.json,
+            progress=args.progress or (sys.stdout.isatty() and not args.json), only_unit=only_unit,
         )  # fmt: skip
     if args.json:
         doc = {"files": [r.as_dict() for r in results], "summary": summary(results)}
@@ -78,6 +79,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(_demo_notice(db, args.dry_run), file=sys.stderr if args.json else sys.stdout)
     _audit(db, "ingest", {**summary(results), "files": len(results), "dry_run": args.dry_run})
     return 1 if any(r.status == "rejected" for r in results) else 0
+
+
+def _only_unit(con, code: str | None) -> str | None:
+    """The unit code of --only-unit as registered (upper case), or a usage error naming it."""
+    if code is None:
+        return None
+    wanted = code.strip().upper()
+    if not con.execute("select count(*) from units where unit_code = ?", [wanted]).fetchone()[0]:
+        raise UsageError(f"Không có đơn vị mã «{code}» trong danh sách đơn vị (tuỳ chọn --only-unit).")
+    return wanted
 
 
 def _audit(
@@ -301,12 +312,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     db_help = "tệp cơ sở dữ liệu (mặc định: biến DASHBOARD_DB hoặc data/dashboard.duckdb)"
 
-    p = sub.add_parser("ingest", help="nạp tệp báo cáo (.xlsx, .csv) hoặc cả thư mục")
+    p = sub.add_parser("ingest", help="nạp tệp báo cáo (.xlsx, .xls, .ods, .csv...) hoặc cả thư mục")
     p.add_argument("paths", nargs="+", metavar="PATH", help="tệp hoặc thư mục (tìm cả thư mục con)")
     p.add_argument("--db", help=db_help)
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     p.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi gì")
     p.add_argument("--by", help="người nộp/nạp tệp (mặc định: tên người dùng máy)")
+    p.add_argument(
+        "--only-unit", metavar="CODE", help="chỉ nhận báo cáo của đơn vị này; tệp của đơn vị khác bị từ chối"
+    )
+    p.add_argument("--progress", action="store_true", help="luôn in tiến độ (số tệp đã xử lý) ra stderr")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("template", help="tạo mẫu báo cáo Excel cho một đơn vị và năm")

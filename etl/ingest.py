@@ -5,6 +5,12 @@ A file is accepted whole or rejected whole. The same bytes twice are
 which stays in `submissions` marked `superseded`. Rejected files are recorded
 with their messages and never touch the values in force. Each received file is
 kept under the raw folder by its hash.
+
+Every file in a folder gets a verdict, whatever its extension: one the readers cannot
+read is rejected with the reason (only Excel's lock files, hidden files and the
+operating system's folder files are passed over). `only_unit` limits a run to one
+unit's reports (the dashboard's upload for a unit account): a file for another unit is
+refused before anything is written.
 """
 
 from __future__ import annotations
@@ -30,7 +36,10 @@ from etl.registry import REGISTRY_COLUMNS, Registry, Unit
 from etl.staging import Message
 from etl.validate import History, Validation, ValidRecord, flag_outliers, validate
 
-SUFFIXES = (".xlsx", ".xlsm", ".csv")
+# what a folder holds that nobody sent: Excel's lock files (~$name.xlsx), hidden files,
+# and the folder files Windows and macOS write by themselves
+_NOT_SENT_PREFIXES = ("~$", ".")
+_NOT_SENT_NAMES = frozenset({"thumbs.db", "desktop.ini"})
 # below this many files, starting worker processes costs more than it saves
 PARALLEL_MIN_FILES = 40
 
@@ -64,19 +73,45 @@ class FileResult:
 
 
 def expand_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:
-    """Files named directly, plus the submission files found recursively in folders."""
+    """Files named directly, plus every file found recursively in folders (each gets a verdict)."""
     files: list[Path] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            found = (f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES)
-            # Excel's lock files (~$name.xlsx) and hidden files are not submissions
-            files.extend(sorted(f for f in found if not f.name.startswith(("~$", "."))))
+            found = (f for f in p.rglob("*") if f.is_file() and is_sent_file(f))
+            files.extend(sorted(found))
         elif p.is_file():
             files.append(p)
         else:
             raise UsageError(f"Không tìm thấy tệp hoặc thư mục «{raw}».")
     return files
+
+
+def is_sent_file(path: Path) -> bool:
+    """False for what a folder holds that nobody sent (lock, hidden and system files)."""
+    return not path.name.startswith(_NOT_SENT_PREFIXES) and path.name.lower() not in _NOT_SENT_NAMES
+
+
+def other_unit_message(path: Path, found: list[str], only_unit: str) -> Message:
+    """Why a file for another unit is refused to a unit's account."""
+    units = ", ".join(f"«{u}»" for u in found)
+    return Message(
+        "toàn tệp",
+        None,
+        f"Tệp «{path.name}»: là báo cáo của đơn vị {units}, không phải của đơn vị «{only_unit}» "
+        "mà tài khoản này được nộp; tệp không được nhận và không có gì thay đổi. Cách sửa: tải mẫu "
+        f"báo cáo của đơn vị «{only_unit}» ở trang «Nộp báo cáo», điền số liệu của đơn vị mình rồi "
+        "nộp lại; báo cáo của đơn vị khác do chính đơn vị đó hoặc cán bộ quản trị của Sở nộp.",
+    )
+
+
+def _outside_unit(result: FileResult, units_in_file: set[str], only_unit: str | None) -> FileResult | None:
+    """The refusal of a file for another unit than `only_unit` (None when it is that unit's, or no limit)."""
+    others = sorted(u for u in units_in_file if u and u != only_unit)
+    if only_unit is None or not others:
+        return None
+    msg = other_unit_message(result.path, others, only_unit)
+    return FileResult(result.path, result.sha256, "rejected", result.unit_code, result.year, [msg])
 
 
 def units_frame(units: list[Unit]) -> pl.DataFrame:
@@ -366,8 +401,13 @@ def _finish(
     dry_run: bool,
     received_at: datetime,
     by: str,
+    only_unit: str | None = None,
 ) -> FileResult:
-    """Turn a prepared file into a result and, unless a dry run, record it."""
+    """Turn a prepared file into a result and, unless a dry run, record it.
+
+    A file for another unit than `only_unit` is refused and recorded nowhere: it is no
+    version of the uploader's unit, nor a report the other unit sent (the caller audits it).
+    """
     path = prep.path
     if prep.validation is None:
         msg = Message("", None, (
@@ -382,6 +422,10 @@ def _finish(
         if v.records:
             history = state.history_for(sorted({r.unit_code for r in v.records}))
             result.warnings.extend(flag_outliers(path.name, v.records, history))
+        units_in_file = {r.unit_code for r in v.records} | ({v.unit_code} if v.unit_code else set())
+        refused = _outside_unit(result, units_in_file, only_unit)
+        if refused is not None:
+            return refused
     if result.status == "rejected" and "rejected" in state.statuses.get(sha, []):
         return result  # this exact file was already recorded as rejected
     if dry_run:
@@ -445,6 +489,7 @@ def ingest_paths(
     progress: bool = False,
     today: date | None = None,
     publish: bool = True,
+    only_unit: str | None = None,
 ) -> list[FileResult]:
     """Ingest files and folders; publish a new read snapshot when anything changed.
 
@@ -453,6 +498,7 @@ def ingest_paths(
     replay history); by default it is now. A dry run gives every file the verdict
     a real run would and writes nothing. `publish=False` leaves publishing to the
     caller (the demo builds beside its target and publishes once, after the swap).
+    `only_unit` refuses, without recording them, the files of any other unit (see _finish).
     """
     files = expand_paths(paths)
     registry = registry_from_db(con)
@@ -475,7 +521,9 @@ def ingest_paths(
         sha = hashlib.sha256(data).hexdigest()
         unchanged = _unchanged(state, path, sha)
         if unchanged:
-            results[path] = unchanged
+            # the same bytes as another unit's report already loaded are still another unit's
+            units_in_file = {u for u, _ in state.unit_years.get(sha, set())}
+            results[path] = _outside_unit(unchanged, units_in_file, only_unit) or unchanged
         else:
             contents[path] = (data, sha)
     done = len(results)
@@ -485,9 +533,14 @@ def ingest_paths(
     for prep in _prepared_in_order(list(contents), registry, today):
         data, sha = contents.pop(prep.path)
         # the same bytes may come twice in one run: the second copy is unchanged
-        results[prep.path] = _unchanged(state, prep.path, sha) or _finish(
+        again = _unchanged(state, prep.path, sha)
+        if again is not None:
+            units_in_file = {u for u, _ in state.unit_years.get(sha, set())}
+            again = _outside_unit(again, units_in_file, only_unit) or again
+        results[prep.path] = again or _finish(
             state, db, prep, data, sha, dry_run=dry_run,
             received_at=received_at(prep.path) if received_at else datetime.now(), by=by,
+            only_unit=only_unit,
         )  # fmt: skip
         done += 1
         if progress and len(files) > 1:

@@ -7,7 +7,13 @@ as a number arrives as a float, a blank cell as None. `etl.normalize` and `etl.v
 decide what the values mean. Bad input never raises: it comes back as a ParsedFile with a
 Vietnamese message that names the file, sheet and cell (or CSV line) and says how to fix it.
 
-Two layouts, in .xlsx/.xlsm and .csv/.txt alike:
+Workbooks are .xlsx/.xlsm, and as units' older or other programs save them .xls (Excel
+97-2003), .xlsb (Excel binary) and .ods (LibreOffice): fastexcel (calamine) reads all five,
+and what the file holds decides how it is opened, not its name. A password-protected
+workbook is an encrypted OLE container that no reader can open: it is told so, with how to
+remove the password.
+
+Two layouts, in workbooks and .csv/.txt alike:
 - "template": one unit-year, long form. Cells labelled `Mã đơn vị`, `Tên đơn vị`,
   `Năm báo cáo` (value in the first non-empty cell to their right) and a header row with
   `Mã chỉ tiêu` and `Giá trị`; every row below with a code is one indicator.
@@ -31,7 +37,7 @@ import fastexcel
 from etl.registry import nfc
 from etl.staging import Message, ParsedFile, RawCell, RawRecord
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 CSV_SUFFIXES = (".csv", ".txt")
 TEMPLATE_SHEET = "Báo cáo"
 LABEL_ROWS = 30  # the unit and year labels sit in the first rows of the sheet
@@ -60,7 +66,9 @@ _LONGEST_LABEL = 40  # longer cells are never a label, even in NFD with a traili
 
 _CSV_DELIMITERS = (";", ",", "\t")
 _ZIP_MAGIC = b"PK\x03\x04"  # every .xlsx is a zip archive
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 (.xls) and other old Office files
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 (.xls), and the container of an encrypted .xlsx
+# the streams an encrypted (password-protected) Office 2007+ file holds, named in UTF-16 in its directory
+_ENCRYPTED_STREAMS = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".encode("utf-16-le"))
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 # how calamine names Excel's error values (#DIV/0! ...) in a CellError detail
 _EXCEL_ERRORS = {
@@ -80,7 +88,8 @@ Value = str | float | None
 def read_file(path: Path) -> ParsedFile:
     """Read a submitted workbook or CSV into raw cells, or into messages saying why not.
 
-    Dispatches on the extension (.xlsx/.xlsm: workbook; .csv/.txt: CSV). Never raises for
+    Dispatches on the content and the extension (.xlsx, .xlsm, .xls, .xlsb, .ods: workbook;
+    .csv/.txt: CSV). Never raises for
     bad input: an unknown extension, an empty or corrupt file, or a file without a
     recognisable table gives a ParsedFile with one error and no records.
 
@@ -110,7 +119,7 @@ def read_file(path: Path) -> ParsedFile:
             "Cách sửa: mở lại tệp báo cáo, kiểm tra số liệu đã được lưu rồi gửi lại đúng tệp đó.",
         )
     # a workbook renamed to .csv is still a workbook: read what the file is, not what it is called
-    if suffix in WORKBOOK_SUFFIXES or data.startswith(_ZIP_MAGIC):
+    if suffix in WORKBOOK_SUFFIXES or data.startswith((_ZIP_MAGIC, _OLE_MAGIC)):
         return _read_workbook(path, data)
     return _read_csv(path, data)
 
@@ -530,8 +539,8 @@ def _with_cell_types(reader: fastexcel.ExcelReader, grid: _Grid) -> _Grid:
 
 def _read_workbook(path: Path, data: bytes) -> ParsedFile:
     """Read the sheet(s) with a header: the template sheet, or every sheet of a wide table."""
-    if data.startswith(_OLE_MAGIC):
-        return _failed(path, FILE_WHERE, _unknown_suffix_message(path, old_excel=True))
+    if is_encrypted(data):
+        return _failed(path, FILE_WHERE, _password_message(path))
     try:
         reader = fastexcel.read_excel(data)
         sheet_names = reader.sheet_names
@@ -698,23 +707,37 @@ def _failed(path: Path, where: str, message: str, warnings: list[Message] | None
     )
 
 
-def _unknown_suffix_message(path: Path, old_excel: bool = False) -> str:
+def is_encrypted(data: bytes) -> bool:
+    """True for a password-protected Office file: an OLE container holding an encrypted package.
+
+    Excel saves a workbook with a password to open as an OLE file (like an .xls) whose
+    directory names the streams EncryptedPackage and EncryptionInfo; a plain .xls has neither.
+    """
+    return data.startswith(_OLE_MAGIC) and any(name in data for name in _ENCRYPTED_STREAMS)
+
+
+def _password_message(path: Path) -> str:
+    return (
+        f"Tệp «{path.name}»: tệp có đặt mật khẩu (mật khẩu mở tệp), nên hệ thống không đọc được. "
+        "Cách sửa: mở tệp bằng Excel và nhập mật khẩu, chọn «Tệp» (File) > «Thông tin» (Info) > "
+        "«Bảo vệ sổ làm việc» (Protect Workbook) > «Mã hoá bằng mật khẩu» (Encrypt with Password), "
+        "xoá hết mật khẩu trong ô, bấm OK, lưu tệp rồi gửi lại. Trong LibreOffice: «Tệp» > «Lưu thành», "
+        "bỏ dấu chọn «Lưu với mật khẩu»."
+    )
+
+
+def _unknown_suffix_message(path: Path) -> str:
     suffix = path.suffix.lower()
-    if old_excel or suffix in (".xls", ".ods", ".xlsb"):
-        return (
-            f"Tệp «{path.name}»: hệ thống chưa đọc tệp Excel đời cũ hoặc tệp bảng tính khác (.xls, .xlsb, .ods). "
-            f"{FIX_SAVE_XLSX}"
-        )
     return (
         f"Tệp «{path.name}»: không nhận tệp có đuôi «{suffix or '(không có đuôi)'}»; hệ thống chỉ đọc "
-        "tệp Excel (.xlsx, .xlsm) và tệp CSV (.csv, .txt). Cách sửa: điền số liệu vào mẫu báo cáo tải từ "
-        "lệnh `python -m etl template`, lưu dạng .xlsx rồi gửi lại."
+        "tệp bảng tính (.xlsx, .xlsm, .xls, .xlsb, .ods) và tệp CSV (.csv, .txt). Cách sửa: điền số liệu "
+        "vào mẫu báo cáo tải từ lệnh `python -m etl template`, lưu dạng .xlsx rồi gửi lại."
     )
 
 
 def _corrupt_message(path: Path) -> str:
     return (
-        f"Tệp «{path.name}»: không mở được tệp Excel: tệp bị hỏng, có đặt mật khẩu, hoặc không phải "
-        f"tệp Excel dù có đuôi «{path.suffix}». Cách sửa: mở tệp bằng Excel (bỏ mật khẩu nếu có), "
+        f"Tệp «{path.name}»: không mở được tệp bảng tính: tệp bị hỏng, có đặt mật khẩu, hoặc không phải "
+        f"tệp bảng tính dù có đuôi «{path.suffix}». Cách sửa: mở tệp bằng Excel (bỏ mật khẩu nếu có), "
         "chọn «Lưu thành» (Save As) kiểu «Excel Workbook (*.xlsx)» rồi gửi lại."
     )

@@ -196,7 +196,7 @@ def test_folder_with_every_mess(tmp_path, db):
     code, doc = ingest_json(inbox, db=db)
     assert code == 1
     by_name = {Path(f["path"]).name: f for f in doc["files"]}
-    assert "~$lockfile.xlsx" not in by_name and "notes.txt" not in by_name
+    assert "~$lockfile.xlsx" not in by_name
     assert by_name["nfd_name.xlsx"]["status"] == "accepted"
     assert by_name["nfd_name.xlsx"]["unit_code"] == "BVDKT"
     assert by_name["fraction.xlsx"]["status"] == "accepted"
@@ -206,13 +206,14 @@ def test_folder_with_every_mess(tmp_path, db):
         ("wrong_year.xlsx", "tương lai"),
         ("merged_unit.xlsx", "TTYTKV_HOATHUAN"),
         ("broken.xlsx", "broken.xlsx"),
+        ("notes.txt", "không tìm thấy dòng tiêu đề"),  # every file in a folder gets a verdict
     ]:
         entry = by_name[name]
         assert entry["status"] == "rejected", name
         assert fragment in entry["errors"][0]["message"], (name, entry["errors"])
-    assert doc["summary"] == {"accepted": 2, "rejected": 4, "unchanged": 0}
+    assert doc["summary"] == {"accepted": 2, "rejected": 5, "unchanged": 0}
     rejected = query(db, "select count(*) from submissions where status = 'rejected'")
-    assert rejected == [(4,)]
+    assert rejected == [(5,)]
 
 
 def test_wide_history_table(tmp_path, db):
@@ -365,3 +366,63 @@ def test_no_unit_list_is_refused_with_the_units_load_hint(tmp_path, dry_run):
     assert not missing.exists() and not missing.parent.exists()
     assert query(empty, "select count(*) from submission_log") == [(0,)]
     assert query(empty, "select count(*) from units") == [(0,)]
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_every_file_in_a_folder_gets_a_verdict_xls_and_ods_included(tmp_path, db):
+    """The folder a clerk collects: .xls and .ods accepted with the same checks, a PDF and a
+    password-protected workbook rejected with the reason; only Windows' own files passed over."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(FIXTURES / "bvm_2024_excel97.xls", inbox / "bvm_2024.xls")
+    shutil.copy(FIXTURES / "bvm_2024_libreoffice.ods", inbox / "bvm_2024_ban_sua.ods")
+    (inbox / "cong_van.pdf").write_bytes(b"%PDF-1.7 ...")
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "EncryptedPackage".encode("utf-16-le")
+    (inbox / "mat_khau.xlsx").write_bytes(ole)
+    (inbox / "Thumbs.db").write_bytes(b"\x00" * 10)
+
+    code, doc = ingest_json(inbox, db=db)
+
+    by_name = {Path(f["path"]).name: f for f in doc["files"]}
+    assert set(by_name) == {"bvm_2024.xls", "bvm_2024_ban_sua.ods", "cong_van.pdf", "mat_khau.xlsx"}
+    assert by_name["bvm_2024.xls"]["status"] == "accepted", by_name["bvm_2024.xls"]["errors"]
+    assert by_name["bvm_2024.xls"]["unit_code"] == "BVM" and by_name["bvm_2024.xls"]["year"] == 2024
+    assert by_name["bvm_2024_ban_sua.ods"]["status"] == "accepted"
+    assert "không nhận tệp có đuôi «.pdf»" in by_name["cong_van.pdf"]["errors"][0]["message"]
+    assert "có đặt mật khẩu" in by_name["mat_khau.xlsx"]["errors"][0]["message"]
+    assert code == 1 and doc["summary"] == {"accepted": 2, "rejected": 2, "unchanged": 0}
+    assert current(db, "BVM", 2024)["staff_total"] == "120.0"
+
+
+def test_only_unit_refuses_another_units_file_and_records_nothing(tmp_path, db):
+    mine = write_submission(tmp_path / "bvm.xlsx", "BVM", 2024, GOOD)
+    theirs = write_submission(tmp_path / "cdc.xlsx", "CDC", 2024, GOOD)
+
+    code, doc = ingest_json(mine, theirs, db=db, extra=("--only-unit", "bvm"))
+
+    assert code == 1
+    ok, refused = doc["files"]
+    assert ok["status"] == "accepted" and ok["unit_code"] == "BVM"
+    assert refused["status"] == "rejected"
+    message = refused["errors"][0]["message"]
+    assert "Tệp «cdc.xlsx»: là báo cáo của đơn vị «CDC», không phải của đơn vị «BVM»" in message
+    assert "Cách sửa:" in message
+    assert query(db, "select count(*) from submissions where unit_code = 'CDC'") == [(0,)]
+
+
+def test_only_unit_refuses_another_units_file_even_when_it_was_loaded_before(tmp_path, db):
+    """The same bytes as CDC's report in force are still CDC's: not 'unchanged' for BVM."""
+    theirs = write_submission(tmp_path / "cdc.xlsx", "CDC", 2024, GOOD)
+    ingest_json(theirs, db=db)
+
+    code, doc = ingest_json(theirs, db=db, extra=("--only-unit", "BVM"))
+
+    assert code == 1 and doc["files"][0]["status"] == "rejected"
+    assert "không phải của đơn vị «BVM»" in doc["files"][0]["errors"][0]["message"]
+
+
+def test_only_unit_must_be_a_registered_unit(tmp_path, db):
+    proc = run_etl("ingest", str(tmp_path), "--db", str(db), "--only-unit", "KHONG_CO")
+    assert proc.returncode == 2 and "KHONG_CO" in proc.stderr

@@ -562,6 +562,15 @@ def old_excel_format(tmp: Path) -> Path:
     return _write(tmp / "bao_cao.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
 
 
+def password_protected(tmp: Path) -> Path:
+    """What Excel writes for a workbook with a password to open: an OLE container (the magic
+    of an .xls) whose directory names the EncryptedPackage and EncryptionInfo streams."""
+    directory = "EncryptionInfo".encode("utf-16-le") + bytes(50) + "EncryptedPackage".encode("utf-16-le")
+    return _write(
+        tmp / "bao_cao_co_mat_khau.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + directory
+    )
+
+
 def csv_without_any_table(tmp: Path) -> Path:
     return _write(tmp / "ghi_chu.csv", "Kính gửi Sở Y tế,\nđơn vị xin gửi báo cáo.\n".encode())
 
@@ -598,11 +607,12 @@ UNREADABLE: list[tuple[Callable[[Path], Path], str, str | None, list[str]]] = [
         ["cột «staff_total» có hai lần", "dòng 1, cột thứ 3 và dòng 1, cột thứ 4"],
     ),
     (value_under_blank_header, "Số liệu!E2", None, ["ô E2: có số liệu", "không có mã chỉ tiêu"]),
-    (corrupt_workbook, "toàn tệp", None, ["không mở được tệp Excel", "Excel Workbook (*.xlsx)"]),
+    (corrupt_workbook, "toàn tệp", None, ["không mở được tệp bảng tính", "Excel Workbook (*.xlsx)"]),
     (empty_csv, "toàn tệp", None, ["tệp rỗng"]),
     (empty_workbook_file, "toàn tệp", None, ["tệp rỗng"]),
     (unknown_extension, "toàn tệp", None, ["không nhận tệp có đuôi «.pdf»", ".xlsx"]),
-    (old_excel_format, "toàn tệp", None, ["Excel Workbook (*.xlsx)"]),
+    (old_excel_format, "toàn tệp", None, ["không mở được tệp bảng tính", "Excel Workbook (*.xlsx)"]),
+    (password_protected, "toàn tệp", None, ["có đặt mật khẩu", "Mã hoá bằng mật khẩu", "xoá hết mật khẩu"]),
     (csv_without_any_table, "toàn tệp", None, ["không tìm thấy dòng tiêu đề"]),
 ]
 
@@ -642,3 +652,29 @@ def test_missing_unit_label_points_at_the_sheet_and_a_blank_year_at_its_label(tm
 
     assert (record.unit_text, record.unit_where) == (None, "Báo cáo")
     assert (record.year_text, record.year_where) == (None, "Báo cáo!B7")
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.mark.parametrize("name", ["bvm_2024_excel97.xls", "bvm_2024_libreoffice.ods"])
+def test_older_excel_and_libreoffice_workbooks_are_read_like_xlsx(name):
+    """Saved by LibreOffice as Excel 97-2003 (.xls) and as .ods from the same hand-filled workbook."""
+    parsed = read_file(FIXTURES / name)
+
+    assert parsed.errors == [] and parsed.file_format == "template"
+    [record] = parsed.records
+    assert (record.unit_text, record.year_text) == ("BVM", 2024.0)
+    assert [(c.indicator_text, c.value, c.where) for c in record.cells] == [
+        ("staff_total", 120.0, "Báo cáo!F10"),
+        ("training_sessions", 3.0, "Báo cáo!F11"),
+        ("training_participants", 95.0, "Báo cáo!F12"),
+    ]
+
+
+def test_an_xls_renamed_to_csv_is_still_read_as_a_workbook(tmp_path):
+    path = _write(tmp_path / "bvm.csv", (FIXTURES / "bvm_2024_excel97.xls").read_bytes())
+
+    parsed = read_file(path)
+
+    assert parsed.errors == [] and parsed.records[0].unit_text == "BVM"
