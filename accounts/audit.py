@@ -33,6 +33,7 @@ ACTION_NAMES = {
     "demo": "Tạo dữ liệu minh họa",
     "backup": "Sao lưu",
     "restore": "Khôi phục",
+    "deadline_set": "Đặt hạn nộp báo cáo",
 }
 OUTCOME_NAMES = {"ok": "Thành công", "failed": "Không thành công", "denied": "Bị từ chối"}
 

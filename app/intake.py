@@ -1,13 +1,17 @@
 """Who has reported, late or not at all: the operators' view of report intake.
 
 Pure Polars transforms over the submission log (`queries.intake_log`) and the units
-expected to report (`queries.expected_units`). A report is due on 20/11 of its year;
+expected to report (`queries.expected_units`). A report is due on 20/11 of its year
+unless the Sở set another date for that year (app/deadlines.py, passed in as `due`);
 a later correction does not make a report late, only its first accepted version counts.
+The completeness matrix adds the years a unit was not expected at all (not yet opened,
+or already closed or merged), which count in no rate.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import date, datetime
 
 import polars as pl
 
@@ -16,15 +20,20 @@ ON_TIME = "Đúng hạn"
 LATE = "Nộp muộn"
 REJECTED = "Bị từ chối, chưa nộp lại"
 MISSING = "Chưa nộp"
+NOT_EXPECTED = "Không phải nộp"  # the unit was not active that year
 STATUS_ORDER = (MISSING, REJECTED, LATE, ON_TIME)  # what an operator chases first
+TO_CHASE = (MISSING, REJECTED)  # who the reminder letter goes to
 
 
-def deadline(year: int) -> datetime:
-    """The last moment a report for `year` is on time: 20/11 of that year, end of day."""
-    return datetime(year, DEADLINE_MONTH, DEADLINE_DAY, 23, 59, 59)
+def deadline(year: int, due: date | None = None) -> datetime:
+    """The last moment a report for `year` is on time: `due` (default 20/11 of that year), end of day."""
+    day = due or date(year, DEADLINE_MONTH, DEADLINE_DAY)
+    return datetime(day.year, day.month, day.day, 23, 59, 59)
 
 
-def intake_status(expected: pl.DataFrame, log: pl.DataFrame, year: int) -> pl.DataFrame:
+def intake_status(
+    expected: pl.DataFrame, log: pl.DataFrame, year: int, due: date | None = None
+) -> pl.DataFrame:
     """One row per unit expected to report in `year`, with where its report stands.
 
     `expected` has unit_code, year and unit attributes; `log` has one row per file
@@ -52,7 +61,7 @@ def intake_status(expected: pl.DataFrame, log: pl.DataFrame, year: int) -> pl.Da
         )
     )
     status = (
-        pl.when(pl.col("has_report") & (pl.col("first_received_at") <= deadline(year)))
+        pl.when(pl.col("has_report") & (pl.col("first_received_at") <= deadline(year, due)))
         .then(pl.lit(ON_TIME))
         .when(pl.col("has_report"))
         .then(pl.lit(LATE))
@@ -81,10 +90,82 @@ def status_counts(status: pl.DataFrame) -> dict[str, int]:
     return {s: int(counts.get(s, 0)) for s in STATUS_ORDER}
 
 
-def timeliness_by_year(expected: pl.DataFrame, log: pl.DataFrame, years: list[int]) -> pl.DataFrame:
+def timeliness_by_year(
+    expected: pl.DataFrame, log: pl.DataFrame, years: list[int], deadlines: Mapping[int, date] | None = None
+) -> pl.DataFrame:
     """Per year, how many expected units reported on time, late, were rejected or are missing."""
-    frames = [status_counts(intake_status(expected, log, y)) | {"year": y} for y in years]
+    due = deadlines or {}
+    frames = [status_counts(intake_status(expected, log, y, due.get(y))) | {"year": y} for y in years]
     return pl.DataFrame(frames).unpivot(index="year", variable_name="status", value_name="n_units")
+
+
+def completeness(
+    all_units: pl.DataFrame,
+    expected: pl.DataFrame,
+    log: pl.DataFrame,
+    years: list[int],
+    deadlines: Mapping[int, date] | None = None,
+) -> pl.DataFrame:
+    """One row per unit and year (unit_code, short_name, year, status), NOT_EXPECTED included.
+
+    `all_units` are the units to show (unit_code, short_name); `expected` the unit-years
+    they had to report (queries.expected_units), so a unit opened in 2020 is NOT_EXPECTED
+    in 2019 and one closed in 2023 is NOT_EXPECTED from 2024 on.
+    """
+    due = deadlines or {}
+    statuses = [
+        intake_status(expected, log, y, due.get(y)).select("unit_code", "year", "status") for y in years
+    ]
+    found = (
+        pl.concat(statuses)
+        if statuses
+        else pl.DataFrame(schema={"unit_code": pl.String, "year": pl.Int32, "status": pl.String})
+    )
+    grid = all_units.select("unit_code", "short_name").join(
+        pl.DataFrame({"year": years}, schema={"year": pl.Int32}), how="cross"
+    )
+    return (
+        grid.join(found.with_columns(pl.col("year").cast(pl.Int32)), on=["unit_code", "year"], how="left")
+        .with_columns(pl.col("status").fill_null(NOT_EXPECTED))
+        .sort("unit_code", "year")
+    )
+
+
+def completeness_matrix(long: pl.DataFrame) -> pl.DataFrame:
+    """Units as rows, one column per year (named by the year), each cell the unit's status that year."""
+    if long.is_empty():
+        return pl.DataFrame(schema={"unit_code": pl.String, "short_name": pl.String})
+    return (
+        long.with_columns(pl.col("year").cast(pl.String))
+        .pivot(on="year", index=["unit_code", "short_name"], values="status", sort_columns=True)
+        .sort("unit_code")
+    )
+
+
+def rates_by_year(long: pl.DataFrame) -> pl.DataFrame:
+    """Per year: units expected, reported (on time or late), on time, and the two rates in percent.
+
+    Only units expected that year count, so a rate never passes 100%.
+    """
+    expected = long.filter(pl.col("status") != NOT_EXPECTED)
+    return (
+        expected.group_by("year")
+        .agg(
+            n_expected=pl.len().cast(pl.Int64),
+            n_reported=pl.col("status").is_in([ON_TIME, LATE]).sum().cast(pl.Int64),
+            n_on_time=(pl.col("status") == ON_TIME).sum().cast(pl.Int64),
+        )
+        .with_columns(
+            reporting_rate_pct=100 * pl.col("n_reported") / pl.col("n_expected"),
+            on_time_rate_pct=100 * pl.col("n_on_time") / pl.col("n_expected"),
+        )
+        .sort("year")
+    )
+
+
+def to_chase(status: pl.DataFrame) -> pl.DataFrame:
+    """The units of one year's status (intake_status) that have not reported: missing or rejected."""
+    return status.filter(pl.col("status").is_in(TO_CHASE))
 
 
 def rejected_files(log: pl.DataFrame, year: int | None = None) -> pl.DataFrame:

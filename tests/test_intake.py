@@ -1,10 +1,23 @@
 """Report intake status: on time, late, rejected, missing."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import polars as pl
 
-from app.intake import LATE, MISSING, ON_TIME, REJECTED, intake_status, rejected_files, status_counts
+from app.intake import (
+    LATE,
+    MISSING,
+    NOT_EXPECTED,
+    ON_TIME,
+    REJECTED,
+    completeness,
+    completeness_matrix,
+    intake_status,
+    rates_by_year,
+    rejected_files,
+    status_counts,
+    to_chase,
+)
 
 EXPECTED = pl.DataFrame(
     {"year": [2024] * 4, "unit_code": ["A", "B", "C", "D"], "short_name": ["A", "B", "C", "D"]},
@@ -59,3 +72,87 @@ def test_counts_cover_every_status():
 def test_rejected_files_include_unattributable_ones():
     files = rejected_files(LOG, 2024)
     assert files["source_name"].to_list() == ["c.xlsx", "la.xlsx"]
+
+
+# a unit opened in 2023 (E) and one closed after 2023 (F) beside A-D, over 2022-2024
+UNITS = pl.DataFrame(
+    {
+        "unit_code": ["A", "B", "C", "D", "E", "F"],
+        "short_name": ["A", "B", "C", "D", "E", "F"],
+        "valid_from": [None, None, None, None, 2023, None],
+        "valid_to": [None, None, None, None, None, 2023],
+    },
+    schema={"unit_code": pl.String, "short_name": pl.String, "valid_from": pl.Int32, "valid_to": pl.Int32},
+)
+YEARS = [2022, 2023, 2024]
+MID_LOG = _log(
+    [
+        *LOG.rows(),
+        ("E", 2023, "accepted", "e.xlsx", datetime(2023, 11, 30), 0, 0, None),  # late by 20/11
+        ("F", 2022, "accepted", "f.xlsx", datetime(2022, 11, 1), 0, 0, None),
+        ("F", 2023, "rejected", "f.xlsx", datetime(2023, 11, 2), 0, 1, "Tệp «f.xlsx»: ..."),
+        ("F", 2024, "accepted", "f24.xlsx", datetime(2024, 11, 2), 0, 0, None),  # closed: not expected
+    ]
+)
+
+
+def _expected(units: pl.DataFrame, years: list[int]) -> pl.DataFrame:
+    grid = units.join(pl.DataFrame({"year": years}, schema={"year": pl.Int32}), how="cross")
+    active = (pl.col("valid_from").is_null() | (pl.col("valid_from") <= pl.col("year"))) & (
+        pl.col("valid_to").is_null() | (pl.col("year") <= pl.col("valid_to"))
+    )
+    return grid.filter(active).select("year", "unit_code", "short_name")
+
+
+def _cells(long: pl.DataFrame) -> dict[tuple[str, int], str]:
+    return {(u, y): s for u, y, s in long.select("unit_code", "year", "status").iter_rows()}
+
+
+def test_completeness_with_units_opened_and_closed_mid_series():
+    long = completeness(UNITS, _expected(UNITS, YEARS), MID_LOG, YEARS)
+
+    cells = _cells(long)
+    assert len(cells) == 6 * 3
+    assert [cells[("E", y)] for y in YEARS] == [NOT_EXPECTED, LATE, MISSING]
+    assert [cells[("F", y)] for y in YEARS] == [
+        ON_TIME,
+        REJECTED,
+        NOT_EXPECTED,
+    ]  # its 2024 file counts nowhere
+    assert [cells[(u, 2024)] for u in "ABCD"] == [ON_TIME, LATE, REJECTED, MISSING]
+    assert cells[("D", 2023)] == ON_TIME
+
+
+def test_rates_count_only_units_expected_that_year():
+    rates = rates_by_year(completeness(UNITS, _expected(UNITS, YEARS), MID_LOG, YEARS))
+
+    rows = {r["year"]: r for r in rates.iter_rows(named=True)}
+    # 2022: A-D and F expected (E not yet open), F on time
+    assert (rows[2022]["n_expected"], rows[2022]["n_reported"], rows[2022]["n_on_time"]) == (5, 1, 1)
+    # 2023: A-F expected; D on time, E late, F rejected
+    assert (rows[2023]["n_expected"], rows[2023]["n_reported"], rows[2023]["n_on_time"]) == (6, 2, 1)
+    # 2024: F closed; its file does not push the rate past the units expected
+    assert (rows[2024]["n_expected"], rows[2024]["n_reported"], rows[2024]["n_on_time"]) == (5, 2, 1)
+    assert rows[2024]["reporting_rate_pct"] == 40.0 and rows[2024]["on_time_rate_pct"] == 20.0
+    assert rates["reporting_rate_pct"].max() <= 100
+
+
+def test_a_deadline_set_for_a_year_moves_on_time_and_late():
+    later = {2024: date(2024, 11, 30)}
+
+    default = _cells(completeness(UNITS, _expected(UNITS, YEARS), MID_LOG, YEARS))
+    moved = _cells(completeness(UNITS, _expected(UNITS, YEARS), MID_LOG, YEARS, later))
+
+    assert default[("B", 2024)] == LATE and moved[("B", 2024)] == ON_TIME  # received 25/11/2024
+    assert default[("E", 2023)] == moved[("E", 2023)] == LATE  # other years keep 20/11
+
+
+def test_matrix_has_a_column_per_year_and_the_list_to_chase():
+    long = completeness(UNITS, _expected(UNITS, YEARS), MID_LOG, YEARS)
+
+    matrix = completeness_matrix(long)
+
+    assert matrix.columns == ["unit_code", "short_name", "2022", "2023", "2024"]
+    assert matrix.filter(pl.col("unit_code") == "E").row(0) == ("E", "E", NOT_EXPECTED, LATE, MISSING)
+    chase = to_chase(intake_status(_expected(UNITS, YEARS), MID_LOG, 2024))
+    assert sorted(chase["unit_code"]) == ["C", "D", "E"]
