@@ -3,8 +3,10 @@
     python -m bench.pages [--reuse] [--scale province national] [--runs 5] [--query-runs 7]
                           [--redraw-runs 4] [--out bench/out/pages]
 
-For every page of dashboard.py, at province and at national scale (`python -m etl demo
---scale national`, 5.000+ units; building it takes a minute or two, --reuse keeps it):
+For every data page of dashboard.py that the demo's `lanh_dao` (Sở leadership) may open,
+logged in as that account (the account and administration pages are left out: no data, no
+year to change), at province and at national scale (`python -m etl demo --scale national`,
+5.000+ units; building it takes a minute or two, --reuse keeps it):
 
 - queries: the total time of every app.queries call the page's run makes (the dashboard
   frame's calls included), replayed directly with st.cache_data emptied first, as the first
@@ -15,7 +17,10 @@ For every page of dashboard.py, at province and at national scale (`python -m et
   decides "drawn"), median of --runs after one warm-up visit, next to the same time for
   bench/hello_page.py (one tiny chart: the floor of Streamlit plus Chromium) visited right
   before each page visit; "x floor" is the median of those paired ratios, so a burst of load
-  on the machine hits both sides of a ratio.
+  on the machine hits both sides of a ratio. The browser logs in once, through the real login
+  form, before anything is timed (landing on "Đổi mật khẩu", a page without data, so no
+  page's queries are warmed by it); every visit then carries the session cookie, and its
+  time includes the server's session check, as a reader's does.
 - restated: the same query replay with the sidebar's "quy đổi theo cơ cấu hiện tại" chosen
   (history restated to today's units), against the same goal; in the details lines.
 - redraw: on a loaded page, choose another year in the sidebar and time until the rerun has
@@ -41,15 +46,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.navigation import DEFAULT_URL, PAGES
+from app.navigation import DEFAULT_URL, PAGES, WITHOUT_CHARTS, WITHOUT_FILTERS, allowed
 from etl.db import latest_snapshot
 from tests.browser import (
+    DEMO_PASSWORD,
+    DEMO_USER,
     ROOT,
     chart_texts,
     drawn_state,
     exception_texts,
     goto_and_wait,
     launch_chromium,
+    log_in,
     new_context,
     open_year_list,
     pick_year,
@@ -66,6 +74,8 @@ FLOOR_GOAL = {"province": 1.3, "national": 1.6}
 REDRAW_GOAL_S = 1.0
 LOAD_TIMEOUT_MS = 180_000
 REDRAW_TIMEOUT_MS = 30_000
+# where the benchmark's login lands: a page with no data (no query of a measured page warmed)
+LOGIN_LANDING = "/doi-mat-khau"
 
 
 @dataclass(frozen=True)
@@ -76,6 +86,7 @@ class PageEntry:
     title: str
     url_path: str
     default: bool
+    charts: bool = True  # False: a page of files to download (app.navigation.WITHOUT_CHARTS)
 
 
 @dataclass(frozen=True)
@@ -106,11 +117,13 @@ class PageResult:
 
 
 def discover_pages() -> list[PageEntry]:
-    """The pages of the dashboard, in sidebar order (app/navigation.py)."""
+    """The data pages the benchmark's account may open, in sidebar order (app/navigation.py):
+    not the account and administration pages (no data, no year to change)."""
     return [
-        PageEntry(path, title, url, url == DEFAULT_URL)
+        PageEntry(path, title, url, url == DEFAULT_URL, url not in WITHOUT_CHARTS)
         for entries in PAGES.values()
         for path, title, _icon, url in entries
+        if url not in WITHOUT_FILTERS and allowed(url, DEMO_USER)
     ]
 
 
@@ -121,6 +134,9 @@ def build_db(scale: str, db: Path, reuse: bool) -> Path:
     """The demo database for `scale` at `db` (reused when --reuse and it has a snapshot)."""
     if reuse and latest_snapshot(db) is not None:
         print(f"[{scale}] reusing {db}")
+        from app.startup import prepare_database
+
+        prepare_database(db)  # a demo built before the accounts existed gets its demo accounts
         return db
     print(f"[{scale}] building the demo database at {db} ...", flush=True)
     db.parent.mkdir(parents=True, exist_ok=True)
@@ -164,8 +180,24 @@ def _quiet_streamlit() -> None:
     streamlit.logger.set_log_level(logging.ERROR)
 
 
+def _session_token(db: Path) -> str:
+    """A live session of the demo's lanh_dao, opened through the real password check (the
+    dashboard runs nothing without one; AppTest has no cookie, so it goes in session_state)."""
+    from contextlib import closing
+
+    from accounts.sessions import authenticate
+    from accounts.store import connect, store_path
+
+    with closing(connect(store_path(db))) as con:
+        result = authenticate(con, DEMO_USER, DEMO_PASSWORD, client="bench")
+    if not result.token:
+        raise SystemExit(f"cannot log in as {DEMO_USER} on {db}: {result.message}")
+    return result.token
+
+
 def record_calls(db: Path, pages: list[PageEntry], *, restated: bool = False) -> dict[str, list[Call] | str]:
-    """Run every page once under AppTest and record its top-level app.queries calls.
+    """Run every page once under AppTest, logged in as lanh_dao, and record its top-level
+    app.queries calls.
 
     Nested calls (reporting -> units) are part of their caller's time and are not replayed
     separately. A page that raises maps to the error text instead of its calls. `restated`
@@ -175,6 +207,7 @@ def record_calls(db: Path, pages: list[PageEntry], *, restated: bool = False) ->
 
     _quiet_streamlit()
     from app import queries
+    from app.auth import TOKEN_KEY
     from app.filters import KEY_MODE, MODE_RESTATED
 
     os.environ["DASHBOARD_DB"] = str(db)
@@ -202,6 +235,7 @@ def record_calls(db: Path, pages: list[PageEntry], *, restated: bool = False) ->
             setattr(queries, name, recorder(name, fn))
         _quiet_streamlit()
         at = AppTest.from_file(str(DASHBOARD), default_timeout=300)
+        at.session_state[TOKEN_KEY] = _session_token(db)
         if restated:
             at.query_params[KEY_MODE] = MODE_RESTATED
         at.run()
@@ -272,8 +306,9 @@ def _page_url(base: str, page: PageEntry) -> str:
     return f"{base}/" if page.default else f"{base}/{page.url_path}"
 
 
-def _visit(context, url: str, notes: list[str] | None = None) -> float:
-    """Seconds from navigation start to every chart drawn, in a new tab (warm HTTP cache)."""
+def _visit(context, url: str, notes: list[str] | None = None, *, charts: bool = True) -> float:
+    """Seconds from navigation start to every chart drawn, in a new tab (warm HTTP cache);
+    `charts`: the page has charts (no chart is then noted)."""
     tab = context.new_page()
     try:
         drawn = goto_and_wait(tab, url, LOAD_TIMEOUT_MS)
@@ -281,14 +316,14 @@ def _visit(context, url: str, notes: list[str] | None = None) -> float:
             errors = exception_texts(tab)
             if errors and not any(n.startswith("exception") for n in notes):
                 notes.append("exception on the page: " + _first_line(errors[0]))
-            if drawn["n"] == 0 and "no chart" not in notes:
+            if charts and drawn["n"] == 0 and "no chart" not in notes:
                 notes.append("no chart")
         return float(drawn["t"]) / 1000
     finally:
         tab.close()
 
 
-def _redraws(context, url: str, runs: int, notes: list[str]) -> list[float]:
+def _redraws(context, url: str, runs: int, notes: list[str], *, charts: bool = True) -> list[float]:
     """Seconds for the page to redraw after each change of the sidebar year (a redraw that
     never comes is noted, and the page's other figures are kept)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -313,7 +348,7 @@ def _redraws(context, url: str, runs: int, notes: list[str]) -> list[float]:
             if errors:
                 notes.append(f"exception after choosing {year}: {_first_line(errors[0])}")
                 break
-            if i == 0 and chart_texts(tab) == before:
+            if i == 0 and charts and chart_texts(tab) == before:
                 notes.append("(info) no chart text changed with the year: the year drives only tables here")
         return times
     finally:
@@ -339,6 +374,16 @@ def measure_browser(
         browser = launch_chromium(pw)
         try:
             context = new_context(browser)
+            # before anything is timed: one login for the whole context (every tab shares its cookie)
+            print(f"[{scale}] browser: logging in as {DEMO_USER} ...", flush=True)
+            log_in(
+                context,
+                server.url,
+                DEMO_USER,
+                DEMO_PASSWORD,
+                next_path=LOGIN_LANDING,
+                timeout_ms=LOAD_TIMEOUT_MS,
+            )
             print(
                 f"[{scale}] browser: warm-up visit of every page (first visit = cold query caches) ...",
                 flush=True,
@@ -346,7 +391,7 @@ def measure_browser(
             _visit(context, hello_url)
             for page in pages:
                 res: PageResult = results[scale][page.path]
-                res.first_s = _visit(context, _page_url(server.url, page), res.notes)
+                res.first_s = _visit(context, _page_url(server.url, page), res.notes, charts=page.charts)
             floor: list[float] = []
             for r in range(args.runs):
                 print(f"[{scale}] browser: round {r + 1}/{args.runs}", flush=True)
@@ -362,7 +407,9 @@ def measure_browser(
             print(f"[{scale}] redraw after a year change ...", flush=True)
             for page in pages:
                 res = results[scale][page.path]
-                res.redraw_s = _redraws(context, _page_url(server.url, page), args.redraw_runs, res.notes)
+                res.redraw_s = _redraws(
+                    context, _page_url(server.url, page), args.redraw_runs, res.notes, charts=page.charts
+                )
             context.close()
         finally:
             browser.close()
