@@ -41,7 +41,13 @@ def _navigation(user: User) -> StreamlitPage:
         ]
         for section, entries in PAGES.items()
     }
-    return st.navigation({s: pages for s, pages in sections.items() if any(_visible(p) for p in pages)})
+    # a section with nothing the role may open leaves the sidebar, but its refusal pages stay
+    # registered (in the last section shown), so their links answer with the refusal
+    shown = {s: pages for s, pages in sections.items() if any(_visible(p) for p in pages)}
+    hidden = [p for s, pages in sections.items() if s not in shown for p in pages]
+    last = list(shown)[-1]
+    shown[last] = [*shown[last], *hidden]
+    return st.navigation(shown)
 
 
 def _visible(page: StreamlitPage) -> bool:

@@ -61,7 +61,8 @@ def password_hash_of(con: sqlite3.Connection, username: str) -> str | None:
 
 
 def list_users(con: sqlite3.Connection) -> list[User]:
-    return [_user(r) for r in con.execute("select * from users order by role, username").fetchall()]
+    order = "case role when 'quan_tri' then 0 when 'lanh_dao' then 1 when 'ban_dan_van' then 2 else 3 end"
+    return [_user(r) for r in con.execute(f"select * from users order by {order}, username").fetchall()]
 
 
 def _check_new_password(password: str, username: str, is_demo: bool) -> None:

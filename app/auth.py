@@ -39,9 +39,11 @@ def session_token() -> str | None:
 def client() -> str | None:
     """The visitor's address for the audit log (None where there is no browser, e.g. AppTest)."""
     peer, forwarded = st.context.ip_address, st.context.headers.get("X-Forwarded-For")
-    return client_address(
-        peer if isinstance(peer, str) else None, forwarded if isinstance(forwarded, str) else None
-    )
+    if not isinstance(forwarded, str):
+        return None  # no browser behind this run
+    # Streamlit gives no address for a connection from this machine: the reverse proxy's
+    # case, whose X-Forwarded-For then says who the visitor is
+    return client_address(peer if isinstance(peer, str) else "127.0.0.1", forwarded or None)
 
 
 def _go(path: str) -> None:

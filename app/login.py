@@ -150,8 +150,8 @@ def _form(
         parts.append(
             f'<div class="demo"><b>Dữ liệu minh họa.</b> Các tài khoản dùng thử, cùng mật khẩu '
             f"<code>{DEMO_PASSWORD}</code>:<table>{rows}</table>Mỗi đơn vị có một tài khoản, tên đăng nhập là mã "
-            "đơn vị viết thường (ví dụ <code>bvdkt</code> cho Bệnh viện Đa khoa tỉnh, <code>ttyt_hoathuan</code> "
-            "cho Trung tâm Y tế Hòa Thuận): xem các trang chung và báo cáo của riêng đơn vị mình.</div>"
+            "đơn vị viết thường (ví dụ <code>bvdkt</code> cho Bệnh viện Đa khoa tỉnh, <code>ttytkv_hoathuan</code> "
+            "cho Trung tâm Y tế khu vực Hòa Thuận): xem các trang chung và báo cáo của riêng đơn vị mình.</div>"
         )
     return "".join(parts)
 

@@ -52,18 +52,21 @@ with closing(connect(store)) as con:
 show_table(users_table(users, unit_names), USERS_HEADERS, "tai_khoan")
 
 add_tab, change_tab = st.tabs(["Thêm tài khoản", "Khoá, mở khoá, đặt lại mật khẩu"])
-with add_tab, st.form("them_tai_khoan", clear_on_submit=False, enter_to_submit=False):
+with add_tab, st.form("them_tai_khoan", clear_on_submit=True, enter_to_submit=False):
     left, right = st.columns(2)
     username = left.text_input(
         "Tên đăng nhập mới", key="tk_ten", help="Chữ thường không dấu, số, dấu chấm, gạch ngang, gạch dưới."
     )
     full_name = right.text_input("Họ tên", key="tk_ho_ten")
-    role = left.selectbox("Vai trò", ROLES, format_func=ROLE_NAMES.get, key="tk_vai_tro")
+    role = left.selectbox(
+        "Vai trò", ROLES, format_func=ROLE_NAMES.get, key="tk_vai_tro", placeholder="Chọn vai trò"
+    )
     unit = right.selectbox(
         "Đơn vị (chỉ với vai trò Cán bộ đơn vị)",
         [None, *units["unit_code"].to_list()],
         format_func=lambda c: "—" if c is None else unit_names.get(c, c),
         key="tk_don_vi",
+        placeholder="Chọn đơn vị",
     )
     password = left.text_input(
         f"Mật khẩu (ít nhất {MIN_LENGTH} ký tự)",
@@ -94,7 +97,7 @@ with change_tab:
     if not names:
         st.caption("Chưa có tài khoản nào.")
     else:
-        chosen = st.selectbox("Tài khoản", names, key="tk_chon")
+        chosen = st.selectbox("Tài khoản", names, key="tk_chon", placeholder="Chọn tài khoản")
         target = next(u for u in users if u.username == chosen)
         is_self = target.username == admin.username
         if target.is_disabled:
