@@ -177,3 +177,37 @@ def rejected_files(log: pl.DataFrame, year: int | None = None) -> pl.DataFrame:
     return rejected.select("received_at", "source_name", "unit_code", "year", "n_errors", "first_error").sort(
         "received_at", descending=True
     )
+
+
+def in_scope_units(all_units: pl.DataFrame, unit_code: str | None, unit_types=(), areas=()) -> pl.DataFrame:
+    """The registered units an intake view covers: one unit for a unit's account, else the
+    sidebar's unit types and areas (none chosen: all)."""
+    units = all_units
+    if unit_code is not None:
+        units = units.filter(pl.col("unit_code") == unit_code)
+    if unit_types:
+        units = units.filter(pl.col("unit_type").is_in(list(unit_types)))
+    if areas:
+        units = units.filter(pl.col("area").is_in(list(areas)))
+    return units
+
+
+def rates_display(rates: pl.DataFrame) -> pl.DataFrame:
+    """rates_by_year with the percentages as Vietnamese text (92,5%)."""
+    from app.fmt import fmt_pct
+
+    return rates.with_columns(
+        pl.col("reporting_rate_pct").map_elements(fmt_pct, return_dtype=pl.String),
+        pl.col("on_time_rate_pct").map_elements(fmt_pct, return_dtype=pl.String),
+        pl.col("year").cast(pl.String),
+    )
+
+
+RATE_HEADERS = {
+    "year": "Năm",
+    "n_expected": "Đơn vị phải nộp",
+    "n_reported": "Đã nộp",
+    "n_on_time": "Đúng hạn",
+    "reporting_rate_pct": "Tỷ lệ đã nộp",
+    "on_time_rate_pct": "Tỷ lệ đúng hạn",
+}

@@ -26,6 +26,8 @@ PAGES: dict[str, list[tuple[str, str, str, str]]] = {
     ],
     "Quản lý số liệu": [
         ("pages/intake.py", "Tiếp nhận báo cáo", ":material/inbox:", "tiep-nhan-bao-cao"),
+        ("pages/upload.py", "Nộp báo cáo", ":material/upload_file:", "nop-bao-cao"),
+        ("pages/submission_detail.py", "Chi tiết báo cáo", ":material/difference:", "chi-tiet-bao-cao"),
     ],
     "Báo cáo": [
         ("pages/yearly_report.py", "Báo cáo tổng hợp", ":material/description:", "bao-cao-tong-hop"),
@@ -43,6 +45,7 @@ PAGES: dict[str, list[tuple[str, str, str, str]]] = {
 # Hiding a page is not the protection: the queries enforce each role's scope (accounts.scope).
 PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "bao-cao-tong-hop": ("lanh_dao", "quan_tri"),
+    "nop-bao-cao": ("don_vi", "quan_tri"),  # the upload itself checks the role too (app/upload.py)
     "quan-tri-tai-khoan": ("quan_tri",),
     "nhat-ky-hoat-dong": ("quan_tri",),
 }
@@ -51,8 +54,9 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
 # pages about accounts, not data: no year and unit filters in the sidebar, and they work
 # before any report has been received (an administrator's first task on a new database)
 # data pages that draw no chart (their content is files to download)
-WITHOUT_CHARTS = frozenset({"bao-cao-tong-hop"})
-WITHOUT_FILTERS = frozenset({"quan-tri-tai-khoan", "nhat-ky-hoat-dong", "doi-mat-khau"})
+WITHOUT_CHARTS = frozenset({"bao-cao-tong-hop", "chi-tiet-bao-cao"})
+# (Nộp báo cáo has its own year picker and must work before the first report arrives)
+WITHOUT_FILTERS = frozenset({"quan-tri-tai-khoan", "nhat-ky-hoat-dong", "doi-mat-khau", "nop-bao-cao"})
 
 
 def allowed(url: str, role: str) -> bool:

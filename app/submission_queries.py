@@ -115,3 +115,15 @@ def raw_file(snapshot: str, scope: Scope, db: Path, submission_id: int) -> tuple
     if hashlib.sha256(data).hexdigest() != sha:
         return None
     return name, data
+
+
+@st.cache_data(show_spinner=False)
+def registered_units(snapshot: str) -> list:
+    """The snapshot's unit registry as etl.registry.Unit objects (what etl.template needs)."""
+    from etl.ingest import registry_from_db
+
+    cur = get_connection(snapshot).cursor()
+    try:
+        return sorted(registry_from_db(cur).units.values(), key=lambda u: u.unit_code)
+    finally:
+        cur.close()

@@ -1,39 +1,44 @@
 """Tiếp nhận báo cáo: for the Sở's operators, who has reported for the chosen year, who is
-late or missing (to chase), and which files were rejected with the message to pass on."""
+late or missing (to chase, with the reminder letter), the completeness of every unit over the
+period, the reporting and on-time rates, the deadline of each year, and which files were
+rejected with the message to pass on. A unit's account sees its own unit only."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import polars as pl
 import streamlit as st
 
-from app import auth, charts, intake, queries, tables
+from app import auth, charts, deadlines, intake, queries, tables
 from app.downloads import show_chart, show_table
 from app.filters import current_filters, no_data, page_header
 from app.fmt import fmt_int
+from etl.db import db_path
 
 f = current_filters()
-scope = auth.current_scope()
+user = auth.current_user()
+scope = user.scope
+due_dates = deadlines.read_deadlines(db_path())
+due = deadlines.deadline_of(f.year, due_dates)
 page_header(
     "Tiếp nhận báo cáo",
     f,
-    f"Tình hình nộp báo cáo năm của các đơn vị (hạn {intake.DEADLINE_DAY}/{intake.DEADLINE_MONTH} hằng năm): "
+    f"Tình hình nộp báo cáo năm của các đơn vị (hạn năm {f.year}: {due:%d/%m/%Y}): "
     "đơn vị chưa nộp, nộp muộn, tệp bị từ chối cần đơn vị sửa và gửi lại."
     if scope.sees_all_units
-    else f"Tình hình nộp báo cáo năm của đơn vị (hạn {intake.DEADLINE_DAY}/{intake.DEADLINE_MONTH} hằng năm): "
+    else f"Tình hình nộp báo cáo năm của đơn vị (hạn năm {f.year}: {due:%d/%m/%Y}): "
     "các tệp đã gửi, tệp bị từ chối và lỗi cần sửa trước khi gửi lại.",
 )
 
 # the log comes already cut to the caller's scope; the expected units follow it
 log = queries.intake_log(f.snapshot, scope)
-in_scope = queries.units(f.snapshot)
-if not scope.sees_all_units:
-    in_scope = in_scope.filter(in_scope["unit_code"] == scope.unit_code)
+all_units = queries.units(f.snapshot)
+in_scope = intake.in_scope_units(
+    all_units, None if scope.sees_all_units else scope.unit_code, f.unit_types, f.areas
+)
 expected = queries.expected_units(in_scope, [f.year])
-if f.unit_types:
-    expected = expected.filter(expected["unit_type"].is_in(list(f.unit_types)))
-if f.areas:
-    expected = expected.filter(expected["area"].is_in(list(f.areas)))
-status = intake.intake_status(expected, log, f.year)
+status = intake.intake_status(expected, log, f.year, due)
 if status.is_empty():
     no_data(f"Không có đơn vị nào phải báo cáo năm {f.year} trong phạm vi đã chọn.")
     st.stop()
@@ -42,31 +47,105 @@ counts = intake.status_counts(status)
 for column, name in zip(st.columns(len(counts)), intake.STATUS_ORDER, strict=True):
     column.metric(name, f"{fmt_int(counts[name])}/{fmt_int(status.height)}", border=True)
 
-# the reminder letter is the Sở operators' tool, not a unit's nor the Ban Dân vận's
-if scope.role in ("quan_tri", "lanh_dao") and counts[intake.MISSING] + counts[intake.REJECTED]:
-
-    def reminder_docx() -> bytes:
-        from report.reminder import build_reminder  # loaded only when an operator asks for the letter
-
-        return build_reminder(f.snapshot, f.year, only=status["unit_code"].to_list()).docx
-
-    st.download_button(
-        "Tải công văn đôn đốc (.docx)",
-        data=reminder_docx,
-        file_name=f"cong_van_don_doc_bao_cao_{f.year}.docx",
-        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        key="tn_cong_van",
-        icon=":material/description:",
-        on_click="ignore",
-    )
-    st.caption(
-        "Dự thảo công văn gửi các đơn vị chưa nộp hoặc có tệp bị từ chối chưa gửi lại (trong phạm vi đang xem), "
-        "kèm lỗi cần sửa và hạn gửi; ghi số, ngày rồi trình ký."
-    )
-
 years = [y for y in queries.years(f.snapshot) if f.year_from <= y <= f.year_to]
-by_year = intake.timeliness_by_year(queries.expected_units(in_scope, years), log, years)
+by_year = intake.timeliness_by_year(queries.expected_units(in_scope, years), log, years, due_dates)
 show_chart(charts.timeliness_chart(by_year), by_year, "tn_theo_nam")
+
+st.subheader("Tỷ lệ nộp báo cáo theo năm")
+long = intake.completeness(in_scope, queries.expected_units(in_scope, years), log, years, due_dates)
+rates = intake.rates_by_year(long)
+st.caption(
+    "Chỉ tính các đơn vị phải nộp năm đó (đơn vị chưa thành lập hoặc đã giải thể, sáp nhập không tính), "
+    "nên tỷ lệ không bao giờ vượt 100%."
+)
+show_table(
+    intake.rates_display(rates), intake.RATE_HEADERS, "tn_ty_le", download=rates,
+    right=("n_expected", "n_reported", "n_on_time", "reporting_rate_pct", "on_time_rate_pct"),
+    title="Tỷ lệ nộp báo cáo theo năm",
+)  # fmt: skip
+
+st.subheader(f"Mức độ đầy đủ: từng đơn vị, {f.period_label}")
+st.caption(
+    f"Mỗi ô: «{intake.ON_TIME}», «{intake.LATE}» (sau hạn của năm), «{intake.REJECTED}», "
+    f"«{intake.MISSING}» hoặc «{intake.NOT_EXPECTED}» (đơn vị chưa hoạt động hoặc đã thôi hoạt động năm đó)."
+)
+matrix = intake.completeness_matrix(long)
+show_table(
+    matrix, {"short_name": "Đơn vị", **{str(y): str(y) for y in years}}, "tn_ma_tran",
+    download=matrix.drop("unit_code"), title="Mức độ đầy đủ báo cáo theo đơn vị và năm",
+)  # fmt: skip
+
+# the units still to chase: for the year being collected now, which may have no data yet
+st.subheader("Đơn vị chưa nộp báo cáo")
+chase_years = sorted({date.today().year, *queries.years(f.snapshot)}, reverse=True)
+chase_year = st.selectbox("Năm cần đôn đốc", chase_years, key="tn_nam_don_doc")
+chase_due = deadlines.deadline_of(chase_year, due_dates)
+chase = intake.to_chase(
+    intake.intake_status(queries.expected_units(in_scope, [chase_year]), log, chase_year, chase_due)
+)
+if chase.is_empty():
+    st.success(
+        f"Năm {chase_year}, mọi đơn vị trong phạm vi đang xem đã nộp báo cáo.", icon=":material/check_circle:"
+    )
+else:
+    st.caption(
+        f"{fmt_int(chase.height)} đơn vị chưa có báo cáo năm {chase_year} được tiếp nhận (hạn {chase_due:%d/%m/%Y}). "
+        "Tải danh sách (CSV, XLSX) hoặc dự thảo công văn đôn đốc."
+    )
+    chase_table = chase.select("unit_code", "short_name", "status", "n_rejected")
+    show_table(
+        tables.formatted(chase_table, {"n_rejected": 0}),
+        {"unit_code": "Mã đơn vị", "short_name": "Đơn vị", "status": "Tình trạng", "n_rejected": "Số lần bị từ chối"},
+        "tn_chua_nop", download=chase_table, right=("n_rejected",),
+        title=f"Đơn vị chưa nộp báo cáo năm {chase_year}",
+    )  # fmt: skip
+    # the reminder letter is the Sở operators' tool, not a unit's nor the Ban Dân vận's
+    if scope.role in ("quan_tri", "lanh_dao"):
+
+        def reminder_docx() -> bytes:
+            from report.reminder import build_reminder  # loaded only when an operator asks for the letter
+
+            ahead = chase_due if date.today() <= chase_due else None
+            return build_reminder(
+                f.snapshot, chase_year, only=chase["unit_code"].to_list(), deadline=ahead
+            ).docx
+
+        st.download_button(
+            "Tải công văn đôn đốc (.docx)",
+            data=reminder_docx,
+            file_name=f"cong_van_don_doc_bao_cao_{chase_year}.docx",
+            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            key="tn_cong_van",
+            icon=":material/description:",
+            on_click="ignore",
+        )
+        st.caption(
+            "Dự thảo công văn gửi các đơn vị chưa nộp hoặc có tệp bị từ chối chưa gửi lại (trong phạm vi đang xem), "
+            "kèm lỗi cần sửa và hạn gửi; ghi số, ngày rồi trình ký."
+        )
+
+if scope.is_admin:
+    with st.expander("Hạn nộp báo cáo từng năm"):
+        st.caption(
+            f"Mặc định là {intake.DEADLINE_DAY}/{intake.DEADLINE_MONTH} của năm báo cáo. Hạn mới áp dụng ngay "
+            "cho việc tính đúng hạn, nộp muộn của năm đó; mỗi lần đổi được ghi vào nhật ký hoạt động."
+        )
+        c1, c2 = st.columns(2)
+        set_year = c1.selectbox("Năm báo cáo", chase_years, key="tn_han_nam")
+        new_due = c2.date_input(
+            "Hạn nộp",
+            value=deadlines.deadline_of(set_year, due_dates),
+            format="DD/MM/YYYY",
+            key=f"tn_han_{set_year}",
+        )
+        if st.button("Lưu hạn nộp", key="tn_han_luu", icon=":material/event:"):
+            deadlines.set_deadline(db_path(), set_year, new_due, user, client=auth.client())
+            st.session_state["tn_han_da_luu"] = (
+                f"Đã đặt hạn nộp báo cáo năm {set_year} là {new_due:%d/%m/%Y}."
+            )
+            st.rerun()
+        if saved := st.session_state.pop("tn_han_da_luu", None):
+            st.success(saved, icon=":material/check_circle:")
 
 st.subheader(f"Từng đơn vị, năm {f.year}")
 shown = status.select(
@@ -89,13 +168,14 @@ show_table(
     download=shown,
     right=("n_versions", "n_rejected", "n_warnings"),
 )
+st.caption("Xem từng lần gửi, những gì đã thay đổi và tệp gốc ở trang «Chi tiết báo cáo».")
 
 st.subheader("Tệp bị từ chối")
 rejected = intake.rejected_files(log, f.year)
 if rejected.is_empty():
     st.success(f"Năm {f.year} không có tệp nào bị từ chối.", icon=":material/check_circle:")
 else:
-    st.caption("Gửi lại thông báo lỗi cho đơn vị; khi nhận tệp đã sửa, nạp lại bằng `python -m etl ingest`.")
+    st.caption("Gửi lại thông báo lỗi cho đơn vị; tệp đã sửa được nộp lại ở trang «Nộp báo cáo».")
     show_table(
         tables.formatted(rejected, {"n_errors": 0}).with_columns(
             pl.col("received_at").dt.strftime("%d/%m/%Y %H:%M"), pl.col("year").cast(pl.String)
