@@ -39,11 +39,13 @@ def session_token() -> str | None:
 def client() -> str | None:
     """The visitor's address for the audit log (None where there is no browser, e.g. AppTest)."""
     peer, forwarded = st.context.ip_address, st.context.headers.get("X-Forwarded-For")
-    if not isinstance(forwarded, str):
-        return None  # no browser behind this run
-    # Streamlit gives no address for a connection from this machine: the reverse proxy's
-    # case, whose X-Forwarded-For then says who the visitor is
-    return client_address(peer if isinstance(peer, str) else "127.0.0.1", forwarded or None)
+    if peer is None:
+        # Streamlit gives no address for a connection from this machine: a local browser, or
+        # the reverse proxy, whose X-Forwarded-For then says who the visitor is
+        peer = "127.0.0.1"
+    elif not isinstance(peer, str):
+        return None  # no browser behind this run (AppTest)
+    return client_address(peer, forwarded if isinstance(forwarded, str) else None)
 
 
 def _go(path: str) -> None:
