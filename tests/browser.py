@@ -82,6 +82,9 @@ _DRAWN_JS = """() => {
   return {t: performance.now(), n: charts.length};
 }""".replace("QUIET_MS", str(QUIET_MS))
 
+# the same condition for other clients of the page (bench/load.py drives Playwright asynchronously)
+DRAWN_JS = _DRAWN_JS
+
 # Each condition of _DRAWN_JS as it stands now, to say why a page is not "drawn" yet
 _DRAWN_STATE_JS = """() => ({
   script: document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state'),
