@@ -259,6 +259,8 @@ COLUMN_LABELS: dict[str, str] = {
     "rank": "Hạng",
     "rank_of": "Số đơn vị xếp hạng",
     "rank_label": "Hạng (X/N)",
+    "rank_prev": "Hạng năm trước",
+    "rank_change": "Thay đổi hạng (số bậc tăng)",
     "percentile": "Bách phân vị",
     "rank_computed": "Hạng tính từ điểm",
     "n_ranked": "Số đơn vị được xếp hạng",
@@ -333,7 +335,7 @@ def vietnamese_headers(df: pl.DataFrame) -> pl.DataFrame:
         elif col in catalogue:
             label = catalogue[col].label()
         elif col.startswith("pct_") and base in catalogue:
-            label = f"Bách phân vị: {catalogue[base].short_vi}"
+            label = f"Điểm vị thế: {catalogue[base].short_vi}"
         else:
             label = col
         while label in names.values():

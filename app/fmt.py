@@ -17,6 +17,9 @@ from numbers import Real
 import polars as pl
 
 NOT_REPORTED = "Chưa báo cáo"
+# an indicator that does not concern the unit (the catalogue's applies_to): not a missing value
+NOT_APPLICABLE = "Không áp dụng"
+NOTHING_TO_RESOLVE = "0 đơn, không có gì cần giải quyết"
 MINUS = "\u2212"
 PLOTLY_SEPARATORS = ",."  # Plotly's order: decimal mark, then thousands separator
 

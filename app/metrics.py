@@ -151,6 +151,8 @@ def composite_index(
     min_coverage: float = 0.5,
     *,
     pool_cols: Sequence[str] = (),
+    applicable: dict[str, str] | None = None,
+    targets: dict[str, float] | None = None,
 ) -> pl.DataFrame:
     """Composite index per unit-year from percentile ranks of several indicators.
 
@@ -171,6 +173,12 @@ def composite_index(
     indicator out; when no weight is positive every composite is null and `note` says
     "Chưa chọn chỉ tiêu nào". Returns unit_code, year, pool columns, composite, coverage,
     rank, n_ranked, note and pct_<code> per weighted indicator, best first within each year.
+
+    `applicable` maps a code to a boolean column of `wide`: where it is False the indicator
+    does not concern the unit (no inpatients at a CDC), so it is left out of the unit's
+    total weight instead of lowering its coverage. `targets` maps a code to a target (the
+    catalogue's): a unit that meets it scores 100 on that indicator whatever its rank, so
+    93% satisfaction above a 90% target never reads as the worst.
 
     Raises ValueError for a negative weight, a weighted code missing from `wide`, or a
     weighted code whose direction is not "up" or "down".
@@ -197,19 +205,32 @@ def composite_index(
             note=pl.lit(NOTE_NO_WEIGHTS),
         )
 
+    applicable = applicable or {}
+    targets = targets or {}
     pct_cols = []
     for code in used:
         score = _num(pl.col(code))
         rank = score.rank("min", descending=directions[code] == "up").over(groups)
-        pct_cols.append(rank_percentile(rank, score.count().over(groups)).alias(f"pct_{code}"))
-    scored = wide.select(*keys, *pct_cols)
+        pct = rank_percentile(rank, score.count().over(groups))
+        if code in targets:
+            met = score >= targets[code] if directions[code] == "up" else score <= targets[code]
+            pct = pl.when(score.is_not_null() & met).then(100.0).otherwise(pct)
+        pct_cols.append(pct.alias(f"pct_{code}"))
+    flags = [pl.col(applicable[c]).fill_null(True).alias(f"_applies_{c}") for c in used if c in applicable]
+    scored = wide.select(*keys, *pct_cols, *flags)
 
-    total_weight = sum(used.values())
+    # an indicator that does not concern the unit weighs nothing in its total
+    total_weight = pl.sum_horizontal(
+        [
+            pl.when(pl.col(f"_applies_{c}")).then(w).otherwise(0.0) if c in applicable else pl.lit(w)
+            for c, w in used.items()
+        ]
+    )
     reported_weight = pl.sum_horizontal(
         [pl.when(pl.col(f"pct_{code}").is_not_null()).then(w).otherwise(0.0) for code, w in used.items()]
     )
     weighted_sum = pl.sum_horizontal([pl.col(f"pct_{code}").fill_null(0.0) * w for code, w in used.items()])
-    coverage = reported_weight / total_weight
+    coverage = pl.when(total_weight > 0).then(reported_weight / total_weight)
     enough = (reported_weight > 0) & (coverage >= min_coverage - _COVERAGE_EPS)
     scored = scored.with_columns(
         composite=pl.when(enough).then(weighted_sum / reported_weight), coverage=coverage

@@ -1,7 +1,10 @@
 """The indicator catalogue: the single source of truth for codes, labels, units, bounds and rules.
 
 Everything that needs to know about an indicator (template, validation, database,
-chart titles) reads `data/indicators.csv` through this module.
+chart titles) reads `data/indicators.csv` through this module. Two optional columns say
+what an indicator means for whom: `applies_to` (unit types separated by `|`; blank = every
+type), so a blank of a CDC in inpatient satisfaction reads "không áp dụng", never "chưa báo
+cáo"; and `target`, the Sở's target in the indicator's unit (90 for satisfaction rates).
 """
 
 from __future__ import annotations
@@ -66,6 +69,13 @@ class Indicator:
     choices: tuple[str, ...]
     rules: tuple[Rule, ...]
     position: int
+    # the unit types the indicator concerns (a CDC has no inpatients); empty = every type
+    applies_to: tuple[str, ...] = ()
+    target: float | None = None  # the Sở's target, in the indicator's unit, where it has one
+
+    def applies(self, unit_type: str | None) -> bool:
+        """Does the indicator concern a unit of this type? (blank elsewhere means "không áp dụng")"""
+        return not self.applies_to or unit_type in self.applies_to
 
     @property
     def is_numeric(self) -> bool:
@@ -150,6 +160,8 @@ def load_catalogue(path: Path = CATALOGUE_CSV) -> dict[str, Indicator]:
                 choices=choices,
                 rules=rules,
                 position=position,
+                applies_to=tuple(t.strip() for t in (row.get("applies_to") or "").split("|") if t.strip()),
+                target=_bound(row.get("target") or ""),
             )
     for ind in catalogue.values():
         for rule in ind.rules:

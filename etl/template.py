@@ -22,7 +22,7 @@ from pathlib import Path
 import xlsxwriter
 
 from etl.catalogue import BOOL_NO, BOOL_YES, Indicator, load_catalogue, load_domains
-from etl.registry import Unit
+from etl.registry import UNIT_TYPES, Unit
 
 INSTRUCTIONS_SHEET = "Hướng dẫn"
 DATA_SHEET = "Báo cáo"
@@ -235,6 +235,9 @@ def _formats(wb: xlsxwriter.Workbook) -> dict:
         "center": wb.add_format({**cell, "align": "center"}),
         "wrap": wb.add_format({**cell, "text_wrap": True}),
         "hint": wb.add_format({**cell, "text_wrap": True, "font_size": 10, "font_color": "#404040"}),
+        "na_hint": wb.add_format(
+            {**cell, "text_wrap": True, "font_size": 10, "bold": True, "bg_color": "#E7E6E6"}
+        ),
         "int": wb.add_format({**cell, "locked": False, "bg_color": "#FFF2CC", "num_format": "#,##0"}),
         "dec": wb.add_format({**cell, "locked": False, "bg_color": "#FFF2CC", "num_format": "#,##0.0#"}),
         "choice": wb.add_format({**cell, "locked": False, "bg_color": "#FFF2CC"}),
@@ -345,7 +348,22 @@ def _write_labels(ws, fmt: dict, unit: Unit | None, year: int | None, n_units: i
     )
 
 
-def _write_table(ws, fmt: dict, values: Mapping[str, object]) -> None:
+def applicability_hint(ind: Indicator, unit: Unit | None) -> str:
+    """What column G adds for an indicator that concerns some unit types only ("" otherwise).
+
+    For a unit the indicator does not concern: leave the cell blank, it reads "không áp
+    dụng", never "chưa báo cáo". Without a unit: the types it concerns.
+    """
+    if not ind.applies_to:
+        return ""
+    if unit is not None and not ind.applies(unit.unit_type):
+        return f"KHÔNG ÁP DỤNG cho {UNIT_TYPES.get(unit.unit_type, unit.unit_type).lower()}: để trống ô này."
+    if unit is not None:
+        return ""
+    return "Chỉ dành cho: " + ", ".join(UNIT_TYPES.get(t, t).lower() for t in ind.applies_to) + "."
+
+
+def _write_table(ws, fmt: dict, values: Mapping[str, object], unit: Unit | None = None) -> None:
     domains = load_domains()
     ws.write_row(HEADER_ROW, 0, HEADERS, fmt["header"])
     for offset, item in enumerate(_rows(), start=1):
@@ -360,7 +378,9 @@ def _write_table(ws, fmt: dict, values: Mapping[str, object]) -> None:
         ws.write_string(row, 3, ind.name_vi, fmt["wrap"])
         ws.write_string(row, 4, ind.unit_vi, fmt["center"])
         _write_value(ws, row, ind, values.get(ind.code), fmt)
-        ws.write_string(row, 6, entry_hint(ind), fmt["hint"])
+        extra = applicability_hint(ind, unit)
+        hint = f"{extra} {entry_hint(ind)}" if extra else entry_hint(ind)
+        ws.write_string(row, 6, hint, fmt["na_hint"] if extra.startswith("KHÔNG") else fmt["hint"])
         if ind.kind == "text":
             ws.set_row(row, _TEXT_ROW_HEIGHT)
         rule = _validation(ind)
@@ -406,7 +426,7 @@ def write_template(
             ws.set_column(col, col, width)
         _write_title_block(ws, fmt, _department_name(units, unit), unit, year)
         _write_labels(ws, fmt, unit, year, n_units)
-        _write_table(ws, fmt, values)
+        _write_table(ws, fmt, values, unit)
         ws.freeze_panes(HEADER_ROW + 1, 0)
         ws.set_landscape()
         ws.fit_to_pages(1, 0)

@@ -4,12 +4,14 @@ the reader sets and whose method is written on the page."""
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
 from app import charts, queries, tables
 from app.downloads import download_buttons, show_chart, show_table, vietnamese_headers
 from app.filters import current_filters, no_data, page_header
 from app.fmt import fmt_int, fmt_pct
+from app.widgets import WEIGHT_STEPS, unit_multiselect, weight_text
 
 PAGE_SIZE = 25
 # the catalogue codes behind the scorecard and the weights (rates are computed from counts)
@@ -25,13 +27,17 @@ page_header(
 )
 
 all_units = queries.units(f.snapshot)
-panel_year_all = tables.in_year(queries.panel(f.snapshot, CODES, f.restated), f.year)
+panel_all = queries.panel(f.snapshot, CODES, f.restated)
+panel_year_all = tables.in_year(panel_all, f.year)
 groups = tables.rank_groups(all_units)
 group = ""
 if len(groups) > 1:
-    group = st.selectbox("Tỉnh (nhóm so sánh)", list(groups), format_func=groups.get, key="ss_nhom")
+    group = st.selectbox(
+        "Tỉnh (nhóm so sánh)", list(groups), format_func=groups.get, key="ss_nhom", bind="query-params"
+    )
 # the median and the percentiles are the whole province's; the filters only narrow what is listed
 province_year = panel_year_all.filter(panel_year_all["rank_group"] == group)
+province_prev = tables.in_year(panel_all, f.year - 1).filter(pl.col("rank_group") == group)
 in_scope = tables.scoped(province_year, f.unit_types, f.areas)
 if in_scope.is_empty():
     no_data(
@@ -44,14 +50,13 @@ with st.popover("Điều chỉnh trọng số chỉ số tổng hợp", icon=":m
     cols = st.columns(4)
     weights: dict[str, float] = {}
     for i, (code, default) in enumerate(tables.COMPOSITE_DEFAULT_WEIGHTS.items()):
-        weights[code] = cols[i % 4].number_input(
+        weights[code] = cols[i % 4].selectbox(
             tables.measure(code).short_vi,
-            min_value=0.0,
-            max_value=5.0,
-            value=default,
-            step=0.5,
-            format="%.1f",
+            WEIGHT_STEPS,
+            index=WEIGHT_STEPS.index(default),
+            format_func=weight_text,
             key=f"ss_w_{code}",
+            bind="query-params",
             help=f"{tables.measure(code).name_vi}. Trọng số 0 = không tính chỉ tiêu này.",
         )
     min_coverage = st.slider(
@@ -61,28 +66,39 @@ with st.popover("Điều chỉnh trọng số chỉ số tổng hợp", icon=":m
         50,
         step=5,
         key="ss_do_phu",
+        bind="query-params",
         help="Đơn vị có tổng trọng số các chỉ tiêu đã báo cáo thấp hơn mức này không được tính chỉ số.",
     )
 with st.expander("Phương pháp tính chỉ số tổng hợp", icon=":material/functions:"):
     st.markdown(
         "**Phương pháp tính**\n"
-        "1. Với mỗi chỉ tiêu có trọng số lớn hơn 0, xếp hạng các đơn vị **có báo cáo** chỉ tiêu đó trong năm, "
-        "theo chiều tốt của chỉ tiêu (ví dụ vụ việc phức tạp, kéo dài: càng ít càng tốt); bằng nhau thì đồng hạng. "
-        "Hạng được đổi thành **bách phân vị** 0–100 (100 = tốt nhất tỉnh). Lượt tập huấn được tính **trên mỗi "
-        "viên chức**, không theo số lượt, để đơn vị lớn không được lợi vì đông người.\n"
-        "2. **Chỉ số tổng hợp** = bình quân gia quyền các bách phân vị của những chỉ tiêu đơn vị đã báo cáo; "
+        "1. Với mỗi chỉ tiêu có trọng số lớn hơn 0, mỗi đơn vị **có báo cáo** chỉ tiêu đó được một **điểm vị thế** "
+        "từ 0 đến 100: đơn vị đứng đầu tỉnh được 100, đơn vị thấp nhất được 0, đơn vị đứng giữa được khoảng 50 "
+        "(nói cách khác: điểm 70 nghĩa là làm tốt hơn khoảng 70% các đơn vị khác). Theo chiều tốt của chỉ tiêu "
+        "(ví dụ vụ việc phức tạp, kéo dài: càng ít càng tốt); bằng nhau thì cùng điểm. Chỉ tiêu có **mục tiêu** "
+        "(tỷ lệ hài lòng 90%): đơn vị đạt mục tiêu được đủ 100 điểm, để một chênh lệch nhỏ giữa các đơn vị cùng "
+        "đạt mục tiêu không thành điểm thấp. Lượt tập huấn được tính **trên mỗi viên chức**, không theo số lượt, "
+        "để đơn vị lớn không được lợi vì đông người.\n"
+        "2. **Chỉ số tổng hợp** = bình quân gia quyền các điểm vị thế của những chỉ tiêu đơn vị đã báo cáo; "
         "trọng số được chia lại trên các chỉ tiêu đó.\n"
-        f"3. **Thiếu dữ liệu được xử lý rõ ràng**: ô trống không bị coi là 0. Độ phủ = tổng trọng số các chỉ tiêu "
-        f"đã báo cáo / tổng trọng số; đơn vị có độ phủ dưới {fmt_pct(min_coverage, 0)} không được tính chỉ số "
+        f"3. **Thiếu dữ liệu được xử lý rõ ràng**: ô trống không bị coi là 0. Chỉ tiêu **không áp dụng** cho loại "
+        f"đơn vị (ví dụ hài lòng người bệnh nội trú với trung tâm không khám chữa bệnh) không được tính, cũng không "
+        f"làm giảm độ phủ. Độ phủ = tổng trọng số các chỉ tiêu đã báo cáo / tổng trọng số các chỉ tiêu áp dụng "
+        f"cho đơn vị; đơn vị có độ phủ dưới {fmt_pct(min_coverage, 0)} không được tính chỉ số "
         '(ghi chú "Thiếu dữ liệu").\n'
-        "4. Xếp hạng theo chỉ số tổng hợp trong toàn tỉnh; bằng điểm thì đồng hạng."
+        "4. Xếp hạng theo chỉ số tổng hợp trong các đơn vị do Sở Y tế xếp hạng; bằng điểm thì đồng hạng. "
+        "Sở Y tế do tỉnh xếp hạng nên không nằm trong bảng này. Cột «Thay đổi» so với năm trước: xếp lại cả hai năm trong các đơn vị có mặt cả hai năm, "
+        "cùng trọng số, để đơn vị sáp nhập hay mới thành lập không làm xê dịch các đơn vị khác."
     )
-weight_text = "; ".join(
-    f"{tables.measure(c).short_vi} {w:g}".replace(".", ",") for c, w in weights.items() if w > 0
+weights_in_use = "; ".join(
+    f"{tables.measure(c).short_vi} {weight_text(w)}" for c, w in weights.items() if w > 0
 )
-st.caption(f"Trọng số đang dùng: {weight_text or 'chưa chọn chỉ tiêu nào'}.")
+st.caption(f"Trọng số đang dùng: {weights_in_use or 'chưa chọn chỉ tiêu nào'}.")
 
-league_all = tables.league_table(province_year, weights, min_coverage / 100)
+league_all = tables.with_rank_change(
+    tables.league_table(province_year, weights, min_coverage / 100),
+    tables.league_table(province_prev, weights, min_coverage / 100),
+)
 league = league_all.filter(league_all["unit_code"].is_in(in_scope["unit_code"].to_list()))
 
 st.subheader(f"Bảng điểm các đơn vị đã chọn, năm {f.year}")
@@ -92,15 +108,8 @@ ranked_codes = league.filter(league["composite"].is_not_null())["unit_code"].to_
 default = (
     list(dict.fromkeys(ranked_codes[:2] + ranked_codes[-2:])) if len(ranked_codes) >= 2 else list(labels)[:2]
 )
-chosen = st.multiselect(
-    "Đơn vị so sánh (2 đến 8 đơn vị)",
-    list(labels),
-    default=[c for c in default if c in labels],
-    format_func=labels.get,
-    max_selections=8,
-    key="ss_don_vi",
-    placeholder="Gõ tên đơn vị để tìm",
-    select_all=False,
+chosen = unit_multiselect(
+    "Đơn vị so sánh (2 đến 8 đơn vị)", labels, [c for c in default if c in labels], "ss_don_vi"
 )
 if len(chosen) < 2:
     no_data("Chọn ít nhất 2 đơn vị để so sánh.")
@@ -108,8 +117,8 @@ else:
     card = tables.scorecard(province_year, chosen)
     st.caption(
         "Màu ô so với trung vị toàn tỉnh năm đó, theo chiều tốt của chỉ tiêu: xanh = tốt hơn, "
-        'cam = kém hơn, xám = ngang; ô trắng ghi "Chưa báo cáo" là đơn vị để trống chỉ tiêu. '
-        + tables.RATE_NOTE
+        'cam = kém hơn, xám = ngang; ô trắng ghi "Chưa báo cáo" là đơn vị để trống chỉ tiêu, '
+        '"Không áp dụng" là chỉ tiêu không dành cho loại đơn vị đó. ' + tables.RATE_NOTE
     )
     st.markdown(tables.scorecard_markdown(card))
     download_buttons(vietnamese_headers(card), "ss_bang_diem")
@@ -125,11 +134,19 @@ st.subheader(f"Bảng xếp hạng chỉ số tổng hợp, năm {f.year}")
 if league.filter(league["composite"].is_not_null()).is_empty():
     no_data("Không đơn vị nào đủ dữ liệu để tính chỉ số tổng hợp với trọng số hiện tại.")
 else:
-    st.caption(f"{fmt_int(league.height)} đơn vị; chỉ số 0–100 (100 = tốt nhất).")
+    order = st.selectbox(
+        "Sắp xếp bảng theo", list(tables.LEAGUE_SORTS), key="ss_sap_xep", bind="query-params", width=320
+    )
+    st.caption(
+        f"{fmt_int(league.height)} đơn vị do Sở Y tế xếp hạng; chỉ số 0–100 (100 = tốt nhất). "
+        "Tên tô xanh: các đơn vị đang so sánh ở trên. Cột «Thay đổi»: số bậc tăng (▲) hay giảm (▼) so với "
+        f"năm {f.year - 1}."
+    )
     show_table(
-        tables.league_display(league),
+        tables.league_display(tables.sort_league(league, order), chosen),
         {
             "rank_label": "Hạng (X/N)",
+            "change": "Thay đổi",
             "short_name": "Tên đơn vị",
             "unit_type_vi": "Loại đơn vị",
             "area": "Địa bàn",
@@ -138,7 +155,8 @@ else:
             "note": "Ghi chú",
         },
         "ss_xep_hang_tong_hop",
-        download=league,
-        right=("rank_label", "composite", "coverage"),
+        download=tables.sort_league(league, order).drop("rank_group"),
+        right=("rank_label", "change", "composite", "coverage"),
+        escaped=("short_name",),
         page_size=PAGE_SIZE,
     )

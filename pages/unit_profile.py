@@ -10,6 +10,7 @@ import streamlit as st
 from app import auth, charts, queries, tables
 from app.downloads import show_chart, show_table
 from app.filters import current_filters, no_data, page_header, tabbed
+from app.links import PROFILE_KEY
 from etl.registry import RANK_POOLS, UNIT_TYPES
 
 CODES = (
@@ -57,15 +58,17 @@ if not scope.sees_all_units:  # a unit's account opens its own profile only
 if choices.is_empty():
     no_data("Không có đơn vị nào thuộc loại và địa bàn đã chọn.")
     st.stop()
-labels = {code: f"{name} ({code})" for code, name in choices.select("unit_code", "name").iter_rows()}
+# names over the whole registry, so a unit's link (its name) is the same whatever the filters
+all_labels = tables.profile_labels(all_units)
+labels = {code: all_labels[code] for code in choices["unit_code"].to_list()}
 unit = st.selectbox(
     "Đơn vị",
     list(labels),
     index=list(labels).index(tables.default_profile_unit(choices)),
     format_func=labels.get,
-    key="don_vi",
+    key=PROFILE_KEY,
     bind="query-params",
-    placeholder="Gõ tên hoặc mã đơn vị để tìm",
+    placeholder="Gõ tên đơn vị để tìm",
 )
 me = choices.filter(choices["unit_code"] == unit).row(0, named=True)
 lineage = tables.unit_lineage(all_units, unit)
@@ -75,7 +78,7 @@ events = tables.lineage_events(all_units, unit)
 until = f"{me['valid_to']}" if me["valid_to"] else "nay"
 st.subheader(me["name"])
 st.caption(
-    f"Mã {unit} · {UNIT_TYPES.get(me['unit_type'], me['unit_type'])} · Địa bàn: {me['area'] or 'không ghi'} · "
+    f"{UNIT_TYPES.get(me['unit_type'], me['unit_type'])} · Địa bàn: {me['area'] or 'không ghi'} · "
     f"Hoạt động: {me['valid_from'] or '?'}–{until} · {RANK_POOLS.get(me['rank_pool'], me['rank_pool'])}"
 )
 lines = []
@@ -146,12 +149,21 @@ def draw_cchc() -> None:
 
 def draw_satisfaction() -> None:
     """The unit's satisfaction rates with their 95% intervals."""
-    if tables.has_values(history, *tables.SATISFACTION_CODES):
-        sat_cols = [c for c in history.columns if c.startswith("sat_")]
+    # surveys that do not concern this type of unit (inpatients at a CDC) are left out, and said so
+    codes = tables.applicable_codes(tables.SATISFACTION_CODES, me["unit_type"])
+    left_out = tables.not_applicable_note(
+        tables.SATISFACTION_CODES,
+        me["unit_type"],
+        {c: tables.measure(c).short_vi for c in tables.SATISFACTION_CODES},
+    )
+    if left_out:
+        st.caption(left_out)
+    if tables.has_values(history, *codes):
+        sat_cols = [c for c in history.columns if c.startswith("sat_") and tables.applies(c, me["unit_type"])]
         show_chart(
             charts.unit_trend_chart(
                 history,
-                list(tables.SATISFACTION_CODES),
+                codes,
                 f"Tỷ lệ hài lòng tại {name}, {period}",
                 "Tỷ lệ hài lòng (%)",
                 wilson=True,

@@ -316,3 +316,36 @@ def test_robust_z_flags_an_outlier_in_a_units_history():
     assert abs(z[4]) > 3.5 and all(abs(v) < 3.5 for v in z[:4])
     assert z[5:] == [None, None, None]  # a flat history has no spread to judge by
     assert not math.isnan(z[0])
+
+
+def test_composite_index_leaves_out_what_does_not_apply_and_scores_a_met_target_in_full():
+    wide = pl.DataFrame(
+        {
+            "unit_code": ["HOSPITAL", "BEST", "CENTRE", "LOW"],
+            "year": [2025] * 4,
+            "sat_inpatient_pct": [93.3, 99.0, None, 85.0],
+            "complaints_protracted": [0, 0, 0, 2],
+            "has_patients": [True, True, False, True],
+        }
+    )
+    plain = composite_index(wide, WEIGHTS, DIRECTIONS)
+    assert _by_unit(plain, "coverage")["CENTRE"] == pytest.approx(1 / 3)  # a blank it could never fill
+    assert _by_unit(plain, "pct_sat_inpatient_pct")["HOSPITAL"] == 50.0
+    out = composite_index(
+        wide,
+        WEIGHTS,
+        DIRECTIONS,
+        applicable={"sat_inpatient_pct": "has_patients"},
+        targets={"sat_inpatient_pct": 90.0},
+    )
+    # the centre has no inpatients: its coverage is complete and its index rests on what applies
+    assert _by_unit(out, "coverage")["CENTRE"] == 1.0
+    assert _by_unit(out, "composite")["CENTRE"] == 100.0
+    # 93,3% over the 90% target scores in full whatever its rank; 85% under it keeps its rank's score
+    assert _by_unit(out, "pct_sat_inpatient_pct") == {
+        "HOSPITAL": 100.0,
+        "BEST": 100.0,
+        "CENTRE": None,
+        "LOW": 0.0,
+    }
+    assert "has_patients" not in out.columns

@@ -223,3 +223,21 @@ def test_rewriting_leaves_only_the_finished_file(tmp_path: Path) -> None:
     write_template(path, UNITS, BY_CODE["SYT"], 2025, {"staff_total": 80})
     assert [p.name for p in path.parent.iterdir()] == ["mau.xlsx"]
     assert read_file(path).records[0].unit_text == "SYT"
+
+
+def test_rows_that_do_not_concern_the_unit_say_so_in_column_g(tmp_path: Path) -> None:
+    path = tmp_path / "CDC_2025.xlsx"
+    write_template(path, UNITS, BY_CODE["CDC"], 2025)
+    rows = _rows(path)
+    by_code = {r[1]: r for r in rows[_header_index(rows) + 1 :] if r[1]}
+    assert by_code["sat_inpatient_pct"][6].startswith(
+        "KHÔNG ÁP DỤNG cho trung tâm tuyến tỉnh: để trống ô này."
+    )
+    assert not by_code["sat_staff_pct"][6].startswith("KHÔNG")
+    blank = tmp_path / "blank.xlsx"
+    write_template(blank, UNITS, None, 2025)
+    rows = _rows(blank)
+    by_code = {r[1]: r for r in rows[_header_index(rows) + 1 :] if r[1]}
+    assert by_code["patient_visits"][6].startswith(
+        "Chỉ dành cho: bệnh viện tuyến tỉnh, bệnh viện chuyên khoa"
+    )

@@ -64,17 +64,17 @@ def percentile_profile_chart(
                     "line": {"width": 1, "color": "white"},
                 },
                 "customdata": custom,
-                "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]}: bách phân vị %{customdata[2]}"
+                "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]}: điểm vị thế %{customdata[2]}"
                 + HOVER_END,
             }
         )
     layout = base_layout(
         f"Vị trí của các đơn vị đã chọn theo từng chỉ tiêu, năm {year}",
         subtitle="Mỗi đơn vị một làn trong hàng của chỉ tiêu (đơn vị bằng nhau vẫn thấy rõ); "
-        "chỉ tiêu đơn vị chưa báo cáo không có điểm trên hàng đó.",
+        "chỉ tiêu đơn vị chưa báo cáo hoặc không áp dụng không có điểm trên hàng đó.",
         height=max(360, 150 + (18 + 9 * len(chosen)) * len(codes)),
         x=x_axis(
-            "Bách phân vị trong tỉnh (100 = tốt nhất, theo chiều tốt của chỉ tiêu)",
+            "Điểm vị thế trong tỉnh (100 = tốt nhất hoặc đạt mục tiêu, 0 = thấp nhất)",
             years=False,
             range=[-5, 105],
             tickvals=[0, 25, 50, 75, 100],

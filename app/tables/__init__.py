@@ -8,6 +8,7 @@ aggregate carries how many units it rests on. `common` holds what every page sha
 the rest. Pages import the package (`from app import tables`).
 """
 
+from app.tables.applicability import applicable_codes, applies, applies_expr, applies_to, not_applicable_note
 from app.tables.cchc import (
     cchc_ranked,
     default_highlight,
@@ -41,6 +42,7 @@ from app.tables.common import (
 )
 from app.tables.compare import (
     COMPOSITE_DEFAULT_WEIGHTS,
+    LEAGUE_SORTS,
     RATE_NOTE,
     SCORECARD_CODES,
     league_display,
@@ -48,6 +50,8 @@ from app.tables.compare import (
     measure_text,
     scorecard,
     scorecard_markdown,
+    sort_league,
+    with_rank_change,
 )
 from app.tables.complaints import channels_by_year, complaint_flow, complaints_by_unit, reception_by_year
 from app.tables.markdown import escape_markdown, highlight, markdown_table
@@ -58,6 +62,7 @@ from app.tables.profile import (
     free_texts,
     lineage_events,
     lineage_group,
+    profile_labels,
     ratings_table,
     restated_caption,
     restated_sources,
@@ -86,6 +91,7 @@ __all__ = [
     "DERIVED_MEASURES",
     "GOOD_RATINGS",
     "KPI_CODES",
+    "LEAGUE_SORTS",
     "RATE_NOTE",
     "RATING_ORDER",
     "SATISFACTION_CODES",
@@ -94,6 +100,10 @@ __all__ = [
     "Kpi",
     "Measure",
     "active_years",
+    "applicable_codes",
+    "applies",
+    "applies_expr",
+    "applies_to",
     "below_target",
     "cchc_ranked",
     "channels_by_year",
@@ -125,10 +135,12 @@ __all__ = [
     "measure_text",
     "missing_reports",
     "no_training",
+    "not_applicable_note",
     "overview_kpis",
     "par_headline",
     "par_ranks",
     "pooled_pct",
+    "profile_labels",
     "rank_groups",
     "rank_label",
     "rank_mismatches",
@@ -142,6 +154,7 @@ __all__ = [
     "score_trend",
     "scorecard",
     "scorecard_markdown",
+    "sort_league",
     "source_codes",
     "top_movers",
     "training_by_year",
@@ -151,6 +164,7 @@ __all__ = [
     "unit_lineage",
     "unit_satisfaction",
     "unit_year_grid",
+    "with_rank_change",
     "with_rates",
     "with_unique_names",
 ]

@@ -12,7 +12,8 @@ from __future__ import annotations
 import polars as pl
 
 from app import metrics
-from app.fmt import NOT_REPORTED, fmt_column, fmt_int, fmt_num, fmt_pct
+from app.fmt import NOT_APPLICABLE, NOT_REPORTED, NOTHING_TO_RESOLVE, fmt_column, fmt_int, fmt_num, fmt_pct
+from app.tables.applicability import applies, applies_expr
 from app.tables.common import measure, rank_label, type_label, unique_labels, with_rates
 from app.tables.markdown import STANDING_BACKGROUNDS, escape_markdown, highlight
 
@@ -42,6 +43,16 @@ COMPOSITE_DEFAULT_WEIGHTS: dict[str, float] = {
     "leader_dialogues": 0.5,
     "dvk_models_recognized": 0.5,
 }
+# the units the Sở ranks; the Sở itself is ranked by the province (pool "tinh") and never
+# listed among them
+UNIT_POOL = "so"
+# league table orderings the reader can choose: label -> (column, descending)
+LEAGUE_SORTS: dict[str, tuple[str, bool]] = {
+    "Hạng": ("rank", False),
+    "Thay đổi hạng so với năm trước": ("rank_change", True),
+    "Độ phủ dữ liệu": ("coverage", True),
+    "Tên đơn vị": ("short_name", False),
+}
 RATE_NOTE = (
     "Đơn thư và lượt tập huấn được so sánh theo tỷ lệ (đơn thư trên 10.000 lượt khám, lượt tập huấn "
     "trên mỗi viên chức, tỷ lệ giải quyết), không theo số đếm, để đơn vị lớn và đơn vị nhỏ so sánh được "
@@ -49,9 +60,14 @@ RATE_NOTE = (
 )
 
 
-def measure_text(value: float | None, code: str) -> str:
-    """A scorecard value the Vietnamese way: '92,5%', '15', '1,73', or 'Chưa báo cáo'."""
+def measure_text(value: float | None, code: str, standing: str = "") -> str:
+    """A scorecard value the Vietnamese way: '92,5%', '15', '1,73', 'Chưa báo cáo', or what
+    a blank means when it is not a missing report ("Không áp dụng", nothing to resolve)."""
     m = measure(code)
+    if standing == "na":
+        return NOT_APPLICABLE
+    if standing == "nothing":
+        return NOTHING_TO_RESOLVE
     if value is None:
         return NOT_REPORTED
     if m.kind == "pct":
@@ -77,7 +93,9 @@ def scorecard(
     medians = year.select(pl.col(c).cast(pl.Float64).median().alias(c) for c in present)
     chosen = year.filter(pl.col("unit_code").is_in(unit_codes))
     names = {r[0]: r[1] for r in chosen.select("unit_code", "short_name").iter_rows()}
+    types = dict(chosen.select("unit_code", "unit_type").iter_rows())
     values = {(code, r["unit_code"]): r[code] for r in chosen.iter_rows(named=True) for code in present}
+    nothing_to_resolve = set(_nothing_to_resolve(chosen))
     rows = []
     for code in present:
         m = measure(code)
@@ -96,7 +114,9 @@ def scorecard(
                     "unit_code": unit,
                     "short_name": names.get(unit, unit),
                     "value": value,
-                    "standing": metrics.standing(value, median, m.direction),
+                    "standing": _cell_standing(
+                        code, unit, value, median, m.direction, types, nothing_to_resolve
+                    ),
                 }
             )
     schema = {
@@ -112,6 +132,31 @@ def scorecard(
         "standing": pl.String,
     }
     return pl.DataFrame(rows, schema=schema)
+
+
+def _nothing_to_resolve(year: pl.DataFrame) -> list[str]:
+    """Units that received no complaint and carried none over: a blank resolution rate is not a gap."""
+    if "complaints_received" not in year.columns:
+        return []
+    carried = pl.col("complaints_carried_in").fill_null(0) if "complaints_carried_in" in year.columns else 0
+    return year.filter((pl.col("complaints_received") == 0) & (carried == 0))["unit_code"].to_list()
+
+
+def _cell_standing(
+    code: str,
+    unit: str,
+    value: float | None,
+    median: float | None,
+    direction: str,
+    types: dict[str, str],
+    nothing_to_resolve: set[str],
+) -> str:
+    """metrics.standing, plus "na" (does not concern the unit) and "nothing" (nothing to resolve)."""
+    if value is None and not applies(code, types.get(unit)):
+        return "na"
+    if value is None and code == "resolution_rate_pct" and unit in nothing_to_resolve:
+        return "nothing"
+    return metrics.standing(value, median, direction)
 
 
 def scorecard_markdown(card: pl.DataFrame) -> str:
@@ -139,7 +184,10 @@ def scorecard_markdown(card: pl.DataFrame) -> str:
         for unit in names:
             row = by_key[(code, unit)]
             cells.append(
-                highlight(measure_text(row["value"], code), STANDING_BACKGROUNDS.get(row["standing"]))
+                highlight(
+                    measure_text(row["value"], code, row["standing"]),
+                    STANDING_BACKGROUNDS.get(row["standing"]),
+                )
             )
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -153,21 +201,76 @@ def league_table(
     Weights may name derived rates (training_per_staff...). Ranked within the ranking group
     (the province), like the CCHC ranks.
     """
-    year = with_rates(panel_year)
+    year = with_rates(panel_year).filter(pl.col("rank_pool").fill_null(UNIT_POOL) == UNIT_POOL)
     codes = [c for c, w in weights.items() if w > 0]
     directions = {c: measure(c).direction for c in weights}
-    wide = year.select("unit_code", "year", "rank_group", *(pl.col(c).cast(pl.Float64) for c in codes))
-    index = metrics.composite_index(wide, weights, directions, min_coverage, pool_cols=["rank_group"])
+    flags = {c: f"applies_{c}" for c in codes}
+    targets = {c: t for c in codes if (t := getattr(measure(c), "target", None)) is not None}
+    wide = year.select(
+        "unit_code",
+        "year",
+        "rank_group",
+        *(pl.col(c).cast(pl.Float64) for c in codes),
+        *(applies_expr(c).alias(flag) for c, flag in flags.items()),
+    )
+    index = metrics.composite_index(
+        wide, weights, directions, min_coverage, pool_cols=["rank_group"], applicable=flags, targets=targets
+    )
     names = year.select("unit_code", "short_name", "rank_group", type_label(), "area")
     return index.join(names, on="unit_code", how="left").with_columns(
         rank_label=rank_label("rank", "n_ranked")
     )
 
 
-def league_display(rows: pl.DataFrame) -> pl.DataFrame:
-    """The league table's rows as text: composite "72,4", coverage "80%", blank note as ""."""
-    return rows.select(
+def with_rank_change(league: pl.DataFrame, previous: pl.DataFrame) -> pl.DataFrame:
+    """The league plus `rank_change`: places gained since last year (positive = moved up).
+
+    Like with like: both years are ranked again among the units ranked in both (same
+    weights), so units that merged away or newly appeared do not move the others. Blank for
+    a unit not ranked last year.
+    """
+    now = league.filter(pl.col("composite").is_not_null()).select("unit_code", "composite")
+    before = previous.filter(pl.col("composite").is_not_null()).select("unit_code", prev="composite")
+    both = now.join(before, on="unit_code", how="inner")
+    change = both.select(
+        "unit_code",
+        rank_change=(
+            pl.col("prev").round(9).rank("min", descending=True)
+            - pl.col("composite").round(9).rank("min", descending=True)
+        ).cast(pl.Int64),
+    )
+    return league.join(change, on="unit_code", how="left")
+
+
+def sort_league(league: pl.DataFrame, order: str) -> pl.DataFrame:
+    """The league in the reader's chosen order (LEAGUE_SORTS), unranked units last."""
+    col, descending = LEAGUE_SORTS.get(order, LEAGUE_SORTS["Hạng"])
+    return league.sort([col, "rank", "unit_code"], descending=[descending, False, False], nulls_last=True)
+
+
+def _change_text(change: int | None) -> str:
+    if change is None:
+        return "–"
+    return f"▲ {change}" if change > 0 else f"▼ {-change}" if change < 0 else "="
+
+
+def league_display(rows: pl.DataFrame, chosen: tuple[str, ...] | list[str] = ()) -> pl.DataFrame:
+    """The league table's rows as text: composite "72,4", coverage "80%", blank note as "".
+
+    The units being compared are highlighted (their name on a blue background, escaped
+    Markdown: show it with `escaped=("short_name",)`); `rank_change` reads "▲ 2", "▼ 1", "=".
+    """
+    names = [
+        highlight(name or code, "blue" if code in chosen else None)
+        for code, name in rows.select("unit_code", "short_name").iter_rows()
+    ]
+    change = rows["rank_change"] if "rank_change" in rows.columns else pl.Series([None] * rows.height)
+    return rows.with_columns(
+        short_name=pl.Series(names, dtype=pl.String),
+        change=pl.Series([_change_text(c) for c in change.to_list()], dtype=pl.String),
+    ).select(
         "rank_label",
+        "change",
         "short_name",
         "unit_type_vi",
         "area",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from app.fmt import NOT_REPORTED
+from app.tables.common import unique_labels
 from app.tables.markdown import escape_markdown
 
 
@@ -80,6 +81,13 @@ def restated_sources(panel: pl.DataFrame, all_units: pl.DataFrame) -> pl.DataFra
     ).select("unit_code", "short_name", "sources", "year_from", "year_to")
 
 
+def profile_labels(units: pl.DataFrame) -> dict[str, str]:
+    """unit_code -> the name the profile picker shows (and its link carries): the full name,
+    made unique when two units share one; never the internal code alone."""
+    names = units.select("unit_code", "name").sort("unit_code")
+    return unique_labels(names["unit_code"].to_list(), names["name"].to_list())
+
+
 def default_profile_unit(units: pl.DataFrame) -> str:
     """The unit a profile opens on: a unit ranked by the Sở with a long history and a lineage to show."""
     preds = (
@@ -145,7 +153,8 @@ def free_texts(texts: pl.DataFrame, labels: dict[str, str]) -> list[tuple[int, l
     present = [c for c in labels if c in texts.columns]
     out = []
     for row in texts.sort("year", descending=True).iter_rows(named=True):
-        items = [(labels[c], escape_markdown(row[c])) for c in present if row.get(c)]
+        # the unit's own line breaks stay: Markdown breaks a line on two trailing spaces
+        items = [(labels[c], escape_markdown(row[c]).replace("\n", "  \n")) for c in present if row.get(c)]
         if items:
             out.append((int(row["year"]), items))
     return out

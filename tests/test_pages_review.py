@@ -1,0 +1,109 @@
+"""AppTest checks of what issue 11 asked the leaders' pages to say: "không áp dụng" apart from
+"chưa báo cáo", no internal codes, fair league tables, widgets that live in the address."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.test_pages import TIMEOUT, chart_specs, logged_in, open_page
+from tests.test_queries import demo_database
+
+CDC = "Trung tâm Kiểm soát bệnh tật tỉnh An Lạc"
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return demo_database(tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture
+def app(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("DASHBOARD_DB", str(demo_db))
+    return logged_in(AppTest.from_file("../dashboard.py", default_timeout=TIMEOUT), demo_db)
+
+
+def _table(at: AppTest, starts: str) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith(starts))
+
+
+def _rows(table: str) -> list[list[str]]:
+    return [[c.strip() for c in line.strip("|").split("|")] for line in table.splitlines()[2:]]
+
+
+def test_scorecard_says_not_applicable_where_a_unit_type_has_no_patients(app: AppTest) -> None:
+    app.query_params["ss_don_vi"] = ["BVĐK tỉnh", "CDC"]
+    at = open_page(app, "pages/compare.py")
+    assert not at.exception
+    card = _rows(_table(at, "| Chỉ tiêu"))
+    header = _table(at, "| Chỉ tiêu").splitlines()[0]
+    assert "CDC" in header and "BVĐK tỉnh" in header
+    inpatient = next(r for r in card if r[0] == "Hài lòng nội trú")
+    assert "Không áp dụng" in inpatient and "Chưa báo cáo" not in inpatient
+    per_visit = next(r for r in card if r[0].startswith("Đơn thư / 10"))
+    assert "Không áp dụng" in per_visit
+
+
+def test_league_keeps_the_so_out_scores_coverage_of_what_applies_and_highlights_chosen(app: AppTest) -> None:
+    app.query_params["ss_don_vi"] = ["BVĐK tỉnh", "CDC"]
+    at = open_page(app, "pages/compare.py")
+    league = _table(at, "| Hạng")
+    rows = _rows(league)
+    names = [r[2] for r in rows]
+    assert not any("Sở Y tế" in n for n in names)  # ranked by the province, its own pool
+    assert ":blue-background[CDC]" in names and ":blue-background[BVĐK tỉnh]" in names
+    assert sum(n.startswith(":blue-background[") for n in names) == 2
+    # a centre without patients is not short of data for lacking inpatient satisfaction
+    cdc = next(r for r in rows if "CDC" in r[2])
+    assert cdc[-1] == "100%" or cdc[-2] == "100%"
+    assert "Thay đổi" in league.splitlines()[0]
+    assert any(r[1] in {"=", "–"} or r[1][:1] in "▲▼" for r in rows)
+    method = next(m.value for m in at.markdown if m.value.startswith("**Phương pháp tính**"))
+    assert "bách phân vị" not in method.lower() and "điểm vị thế" in method
+
+
+def test_league_sorts_by_a_column_from_the_address(app: AppTest) -> None:
+    app.query_params["ss_sap_xep"] = "Tên đơn vị"
+    at = open_page(app, "pages/compare.py")
+    names = [r[2].removeprefix(":blue-background[").rstrip("]") for r in _rows(_table(at, "| Hạng"))]
+    assert names == sorted(names)
+
+
+def test_weights_read_the_vietnamese_way_and_come_from_the_address(app: AppTest) -> None:
+    app.query_params["ss_w_cchc_score"] = "3,5"
+    at = open_page(app, "pages/compare.py")
+    assert not at.exception
+    weights = next(c.value for c in at.caption if c.value.startswith("Trọng số đang dùng"))
+    assert "Điểm CCHC 3,5" in weights and "Hài lòng nội trú 1,5" in weights
+    assert at.selectbox(key="ss_w_cchc_score").value == 3.5
+    assert all("." not in o for o in at.selectbox(key="ss_w_cchc_score").options)
+
+
+def test_choosing_a_unit_type_keeps_two_units_to_compare(app: AppTest) -> None:
+    app.query_params["ss_don_vi"] = ["BVĐK tỉnh", "CDC"]
+    at = open_page(app, "pages/compare.py")
+    at.sidebar.multiselect(key="loai").set_value(["tt_tinh"]).run()
+    assert not at.exception
+    chosen = at.multiselect(key="ss_don_vi").value
+    assert "CDC" in chosen and len(chosen) >= 2
+    assert not any("Chọn ít nhất 2 đơn vị" in i.value for i in at.info)
+
+
+def test_profile_names_the_unit_without_its_code_and_leaves_out_surveys_that_do_not_apply(
+    app: AppTest,
+) -> None:
+    app.query_params["don_vi"] = CDC
+    app.query_params["hs_linh_vuc"] = "Sự hài lòng"
+    at = open_page(app, "pages/unit_profile.py")
+    assert not at.exception
+    picker = at.selectbox(key="don_vi")
+    assert picker.value == "CDC"
+    assert all("(" not in o or "_" not in o for o in picker.options)  # no "(TTYTKV_HOATHUAN)"
+    assert not any("CDC)" in c.value or "Mã CDC" in c.value for c in at.caption)
+    assert any(
+        c.value.startswith("Không áp dụng cho trung tâm tuyến tỉnh: hài lòng nội trú") for c in at.caption
+    )
+    names = [t.get("name") or "" for spec in chart_specs(at) for t in spec["data"]]
+    assert any("nhân viên" in n for n in names) and not any("nội trú" in n for n in names)
