@@ -261,7 +261,7 @@ COLUMN_LABELS: dict[str, str] = {
     "rank_label": "Hạng (X/N)",
     "rank_prev": "Hạng năm trước",
     "rank_change": "Thay đổi hạng (số bậc tăng)",
-    "percentile": "Bách phân vị",
+    "percentile": "Điểm vị thế (100 = đứng đầu, 0 = cuối bảng)",
     "rank_computed": "Hạng tính từ điểm",
     "n_ranked": "Số đơn vị được xếp hạng",
     "is_tie": "Đồng hạng",

@@ -1,18 +1,21 @@
 """Xếp hạng CCHC: the two rank pools side by side as tabs, never mixed. The units the Sở ranks:
-rank trajectories (bump chart), percentiles, score distribution, the year's ranking with ties and
-rank/score mismatches. The Sở among the provincial departments: its PAR rank, also summed up in
+rank trajectories (bump chart), standing over the years, score distribution, the year's ranking with
+ties (the rank/score checks are the operators' page's: one line points there). The Sở among the provincial departments: its PAR rank, also summed up in
 one sentence above the tabs, since it is the figure the Sở's leadership looks for first."""
 
 from __future__ import annotations
 
-import polars as pl
 import streamlit as st
 
 from app import charts, queries, tables
 from app.downloads import chart_or_note, show_chart, show_table
-from app.filters import current_filters, folded, no_data, page_header, tabbed
+from app.filters import current_filters, no_data, page_header, tabbed
 
 CODES = ("cchc_score", "cchc_rank", "cchc_rank_of")
+PERCENTILE_TAB = "Vị thế qua các năm (0–100)"
+DATA_CHECK_POINTER = (
+    "Các trường hợp cần kiểm tra số liệu: xem trang «Kiểm tra số liệu» (dành cho cán bộ quản lý số liệu)."
+)
 # the table behind each of the three rank views
 RANK_COLUMNS = (
     "year",
@@ -55,46 +58,20 @@ if len(groups) > 1:
         list(groups),
         format_func=groups.get,
         key="cchc_nhom",
+        bind="query-params",
     )
 ranked_group = ranked_all.filter(ranked_all["rank_group"] == group)
 ranked = tables.scoped(ranked_group, f.unit_types, f.areas, f.year_from, f.year_to)
 
 
-def draw_mismatches(mismatches: pl.DataFrame) -> None:
-    show_table(
-        tables.formatted(mismatches, {"cchc_score": 1}),
-        {
-            "year": "Năm",
-            "unit_code": "Mã đơn vị",
-            "short_name": "Tên đơn vị",
-            "cchc_score": "Điểm CCHC",
-            "reported_label": "Hạng đơn vị báo cáo",
-            "computed_label": "Hạng tính từ điểm",
-        },
-        "cchc_lech_hang",
-        download=mismatches,
-        right=("cchc_score",),
-    )
-
-
 def draw_units() -> None:
     """The pool the Sở ranks: its own units."""
-    mismatches = tables.rank_mismatches(tables.scoped(ranked_group, year_from=f.year_from, year_to=f.year_to))
-    if not mismatches.is_empty():
-        st.warning(
-            f"**Kiểm tra dữ liệu:** {len(mismatches)} trường hợp thứ hạng đơn vị báo cáo không khớp với điểm "
-            "chấm (tính lại thứ hạng từ điểm của các đơn vị cùng đợt). Biểu đồ dùng thứ hạng tính từ điểm; "
-            "hãy đối chiếu với bảng xếp hạng gốc của Sở.",
-            icon=":material/warning:",
-        )
-        folded("Xem các trường hợp lệch thứ hạng", "cchc_xem_lech", lambda: draw_mismatches(mismatches))
-
-    partial_years = tables.incomplete_rank_years(ranked)
-    if partial_years:
-        st.caption(
-            f"Năm {', '.join(map(str, partial_years))}: Sở xếp hạng cả đơn vị chưa có điểm trong dữ liệu "
-            "(báo cáo chưa nộp hoặc bị từ chối), nên dùng thứ hạng đơn vị báo cáo thay cho thứ hạng tính lại."
-        )
+    # the data checks (reported ranks that do not match the scores, units ranked without a
+    # score: tables.rank_mismatches, tables.incomplete_rank_years) are the operators' work and
+    # shown on their page; the leader gets one line saying where
+    in_period = tables.scoped(ranked_group, year_from=f.year_from, year_to=f.year_to)
+    if not tables.rank_mismatches(in_period).is_empty() or tables.incomplete_rank_years(ranked):
+        st.caption(DATA_CHECK_POINTER)
     if ranked.filter(ranked["rank"].is_not_null()).is_empty():
         no_data("Không có đơn vị nào được xếp hạng CCHC trong phạm vi và giai đoạn đã chọn.")
         return
@@ -111,6 +88,7 @@ def draw_units() -> None:
             format_func=labels.get,
             max_selections=8,
             key="cchc_don_vi",
+            bind="query-params",
             placeholder="Gõ tên đơn vị để tìm",
             select_all=False,
         )
@@ -120,7 +98,7 @@ def draw_units() -> None:
 
     def draw_percentile() -> None:
         if not highlight:
-            no_data("Chọn ít nhất một đơn vị để xem bách phân vị thứ hạng.")
+            no_data("Chọn ít nhất một đơn vị để xem vị thế thứ hạng qua các năm.")
             return
         chosen = ranked.filter(ranked["unit_code"].is_in(highlight))
         show_chart(charts.percentile_chart(ranked, highlight), chosen.select(RANK_COLUMNS), "cchc_percentile")
@@ -147,7 +125,6 @@ def draw_units() -> None:
             tables.formatted(league, {"cchc_score": 1}),
             {
                 "rank_label": "Hạng (X/N)",
-                "unit_code": "Mã đơn vị",
                 "short_name": "Tên đơn vị",
                 "unit_type_vi": "Loại đơn vị",
                 "cchc_score": "Điểm CCHC",
@@ -164,7 +141,7 @@ def draw_units() -> None:
         {
             "Thứ hạng qua các năm": draw_bump,
             "Bảng xếp hạng theo năm": draw_league,
-            "Bách phân vị (so sánh giữa các năm)": draw_percentile,
+            PERCENTILE_TAB: draw_percentile,
             "Phân bố điểm CCHC": draw_scores,
         },
     )

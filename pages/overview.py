@@ -66,7 +66,6 @@ def draw_reporting() -> None:
         show_table(
             missing,
             {
-                "unit_code": "Mã đơn vị",
                 "short_name": "Tên đơn vị",
                 "unit_type_vi": "Loại đơn vị",
                 "area": "Địa bàn",
@@ -81,6 +80,7 @@ def draw_movers() -> None:
         MOVER_CODES,
         format_func=lambda c: cat[c].label(),
         key="tq_chi_tieu",
+        bind="query-params",
     )
     ind = cat[code]
     chart_or_note(

@@ -36,10 +36,12 @@ panel, period = scoped_panel(
 target = st.selectbox(
     "Mục tiêu tỷ lệ hài lòng",
     options=TARGETS,
-    index=TARGETS.index(90.0),
+    # the catalogue's target of the satisfaction rates (90%) is where the page opens
+    index=TARGETS.index(cat["sat_inpatient_pct"].target or 90.0),
     width=240,
     format_func=lambda v: fmt_pct(v, 1),
     key="hl_muc_tieu",
+    bind="query-params",
     help='Đơn vị có tỷ lệ dưới mức này được liệt kê bên dưới. Mặc định 90% (nhiều đơn vị báo cáo "trên 90%").',
 )
 
@@ -73,6 +75,7 @@ code = st.radio(
     format_func=lambda c: cat[c].short_vi,
     horizontal=True,
     key="hl_khao_sat",
+    bind="query-params",
 )
 ind = cat[code]
 

@@ -152,7 +152,12 @@ def test_profile_marks_lineage_events(app: AppTest) -> None:
 
 def test_cchc_page_lists_rank_mismatch_and_keeps_pools_apart(app: AppTest) -> None:
     at = open_page(app, "pages/cchc.py")
-    assert any("Kiểm tra dữ liệu" in w.value for w in at.warning)
+    # the data checks are the operators' page's: the leader gets one line pointing there
+    assert not any("Kiểm tra dữ liệu" in w.value for w in at.warning)
+    assert any(
+        c.value.startswith("Các trường hợp cần kiểm tra số liệu: xem trang «Kiểm tra số liệu»")
+        for c in at.caption
+    )
     # the Sở's own PAR rank is summed up above the pools' tabs
     assert any(m.value.startswith("**Sở Y tế** năm 2025 xếp hạng **5/19**") for m in at.markdown)
     titles = chart_titles(at)
@@ -174,7 +179,12 @@ def test_cchc_league_of_the_year_is_one_tab_away_with_ties_and_pool_sizes(app: A
     assert any(m.value == "**Bảng xếp hạng CCHC năm 2025**" for m in at.markdown)
     (table,) = league(at)
     # two units tie for first of the 18 the Sở ranked
-    assert "| 1/18 | BVDKT |" in table and "| 1/18 | TTKN |" in table and "Đồng\xa0hạng" in table
+    assert (
+        "| 1/18 | BVĐK\xa0tỉnh |" in table
+        and "| 1/18 | TT\xa0Kiểm\xa0nghiệm |" in table
+        and "Đồng\xa0hạng" in table
+    )
+    assert "Mã đơn vị" not in table and "BVDKT" not in table
 
 
 def test_complaints_per_unit_table_first_and_the_per_10k_chart_one_tab_away(app: AppTest) -> None:
@@ -186,17 +196,6 @@ def test_complaints_per_unit_table_first_and_the_per_10k_chart_one_tab_away(app:
     assert not at.exception, [e.message for e in at.exception]
     assert "kn_10k" in [c.key for c in at.get("plotly_chart")]
     assert any(t.startswith("Đơn thư trên 10.000 lượt khám bệnh, năm 2025") for t in chart_titles(at))
-
-
-def test_rank_mismatches_are_listed_once_the_reader_opens_them(app: AppTest) -> None:
-    at = open_page(app, "pages/cchc.py")
-    listed = [m.value for m in at.markdown if m.value.startswith("| Năm | Mã đơn vị")]
-    assert not listed  # kept behind the closed expander, not sent to the browser
-    at.session_state["cchc_xem_lech"] = True  # what opening the expander does
-    at.run()
-    assert not at.exception
-    listed = [m.value for m in at.markdown if m.value.startswith("| Năm | Mã đơn vị")]
-    assert len(listed) == 1 and "Hạng tính từ điểm" in listed[0]
 
 
 @pytest.mark.parametrize(("path", "title"), ALL_PAGES, ids=[p for p, _ in ALL_PAGES])
@@ -255,7 +254,7 @@ def test_overview_cards_cover_every_domain_and_trends_are_rates(app: AppTest) ->
 TABS = [
     ("pages/overview.py", "tq_chi_tiet", "Tình hình nộp báo cáo", "tq_bao_cao", "tq_xu_huong"),
     ("pages/overview.py", "tq_chi_tiet", "Đơn vị thay đổi nhiều nhất", "tq_bien_dong", "tq_xu_huong"),
-    ("pages/cchc.py", "cchc_goc_nhin", "Bách phân vị (so sánh giữa các năm)", "cchc_percentile", "cchc_bump"),
+    ("pages/cchc.py", "cchc_goc_nhin", "Vị thế qua các năm (0–100)", "cchc_percentile", "cchc_bump"),
     ("pages/cchc.py", "cchc_goc_nhin", "Phân bố điểm CCHC", "cchc_phan_bo", "cchc_bump"),
     (
         "pages/satisfaction.py",

@@ -107,3 +107,28 @@ def test_profile_names_the_unit_without_its_code_and_leaves_out_surveys_that_do_
     )
     names = [t.get("name") or "" for spec in chart_specs(at) for t in spec["data"]]
     assert any("nhân viên" in n for n in names) and not any("nội trú" in n for n in names)
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "key", "value"),
+    [
+        ("pages/satisfaction.py", {"hl_muc_tieu": "85,0%"}, "hl_muc_tieu", 85.0),
+        ("pages/satisfaction.py", {"hl_khao_sat": "Hài lòng ngoại trú"}, "hl_khao_sat", "sat_outpatient_pct"),
+        (
+            "pages/overview.py",
+            {"tq_chi_tiet": "Đơn vị thay đổi nhiều nhất", "tq_chi_tieu": "Hài lòng nhân viên y tế (%)"},
+            "tq_chi_tieu",
+            "sat_staff_pct",
+        ),
+        ("pages/cchc.py", {"cchc_don_vi": ["BV Mắt", "CDC"]}, "cchc_don_vi", ["BVM", "CDC"]),
+    ],
+    ids=["target", "survey", "movers", "cchc_highlight"],
+)
+def test_a_page_widget_is_read_from_the_address(
+    app: AppTest, path: str, params: dict, key: str, value
+) -> None:
+    for name, v in params.items():
+        app.query_params[name] = v
+    at = open_page(app, path)
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.session_state[key] == value

@@ -29,7 +29,7 @@ from app.tables.common import labels_for
 
 RANK_HOVER = (
     "<b>%{customdata[0]}</b><br>Năm %{customdata[1]}: hạng %{customdata[2]}"
-    "<br>Điểm CCHC: %{customdata[3]}<br>Bách phân vị: %{customdata[4]}" + HOVER_END
+    "<br>Điểm CCHC: %{customdata[3]}<br>Điểm vị thế: %{customdata[4]}" + HOVER_END
 )
 _CHAR_PX = 6.3  # about one character of the 11 px label font, to make room for end labels
 
@@ -229,11 +229,13 @@ def percentile_chart(ranked: pl.DataFrame, highlight: Sequence[str]) -> go.Figur
             }
         )
     layout = base_layout(
-        f"Bách phân vị thứ hạng CCHC, {years_label(df['year'].to_list())}",
+        f"Vị thế thứ hạng CCHC (0–100), {years_label(df['year'].to_list())}",
         subtitle="Quy đổi hạng X/N về thang 0–100 để so sánh giữa các năm có số đơn vị khác nhau.",
         x=x_axis("Năm"),
         y=y_axis(
-            "Bách phân vị (100 = đứng đầu, 0 = cuối bảng)", range=[-5, 105], tickvals=[0, 25, 50, 75, 100]
+            "Điểm vị thế (100 = đứng đầu, 50 = giữa bảng, 0 = cuối bảng)",
+            range=[-5, 105],
+            tickvals=[0, 25, 50, 75, 100],
         ),
     )
     return figure(traces, layout)
@@ -284,7 +286,7 @@ def par_chart(par: pl.DataFrame, unit_name: str) -> go.Figure:
         custom=custom,
         hovertemplate=(
             f"<b>{unit_name}</b><br>Năm %{{customdata[0]}}: hạng %{{customdata[1]}}"
-            "<br>Điểm PAR Index: %{customdata[2]}<br>Bách phân vị: %{customdata[3]}" + HOVER_END
+            "<br>Điểm PAR Index: %{customdata[2]}<br>Điểm vị thế: %{customdata[3]}" + HOVER_END
         ),
         marker_size=9,
     )
