@@ -30,6 +30,15 @@ _STYLE = """<style>
 .kpi-value {font-size: 2.25rem; line-height: 1.3; padding: 0.25rem 0; white-space: nowrap;}
 .kpi-change {font-size: 0.875rem; color: rgba(49,51,63,0.6);}
 .kpi-delta {border-radius: 0.75rem; padding: 0.1rem 0.5rem; margin-right: 0.4rem; white-space: nowrap;}
+.kpi-basis {font-size: 0.8rem; color: rgba(49,51,63,0.75); padding-bottom: 0.25rem;}
+@media (max-width: 640px) {
+  /* a phone: two cards a row, not eight screens of one */
+  .kpi-grid {grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 0.5rem;}
+  .kpi-card {padding: 0.5rem 0.6rem;}
+  .kpi-value {font-size: 1.4rem; white-space: normal;}
+  .kpi-change, .kpi-basis {font-size: 0.75rem;}
+}
+@media print {.kpi-grid {grid-template-columns: repeat(4, minmax(0, 1fr));} .kpi-card {break-inside: avoid;}}
 </style>"""
 
 
@@ -44,6 +53,7 @@ class Card:
     arrow: str = "off"  # "up", "down" or "off"
     help: str = ""
     basis: str = ""  # what the delta compares with: "so với 2024"
+    rests_on: str = ""  # what the value rests on: "27/28 đơn vị báo cáo"
 
 
 def card_html(card: Card) -> str:
@@ -54,6 +64,8 @@ def card_html(card: Card) -> str:
         f'<div class="kpi-label"{title}>{escape(card.label)}</div>',
         f'<div class="kpi-value">{escape(card.value)}</div>',
     ]
+    if card.rests_on:
+        parts.append(f'<div class="kpi-basis">{escape(card.rests_on)}</div>')
     if card.delta:
         text, background = _DELTA_COLORS.get(card.color, _DELTA_COLORS["gray"])
         arrow = _ARROWS.get(card.arrow, "")

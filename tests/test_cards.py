@@ -50,3 +50,14 @@ def test_card_html_escapes_text_and_writes_the_change_out() -> None:
     assert "↑ +18" in html and "so với 2024" in html
     grid = cards_html([Card("A", "1"), Card("B", "2")])
     assert grid.count('class="kpi-card"') == 2 and grid.startswith("<style>")
+
+
+def test_a_sum_compares_the_same_units_and_every_card_says_what_it_rests_on() -> None:
+    kpi = _kpi(135, 300, kind="int", rests_on="19/19 đơn vị báo cáo", same_units=(100.0, 96.0, 14))
+    card = kpi_card(kpi, 2025)
+    # 300 over 28 units before the mergers is not the base: +4 over the 14 that reported both years
+    assert card.delta == "+4 (+4,2%)" and card.basis == "so với 2024, cùng 14 đơn vị báo cáo cả hai năm"
+    assert card.color == "green"
+    assert 'class="kpi-basis">19/19 đơn vị báo cáo<' in card_html(card)
+    alone = kpi_card(_kpi(135, 300, kind="int", rests_on="19/19 đơn vị báo cáo"), 2025)
+    assert alone.delta is None and alone.basis.startswith("không so được với 2024")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.test_pages import TIMEOUT, chart_specs, logged_in, open_page
+from tests.test_pages import TIMEOUT, chart_specs, kpi_cards, logged_in, open_page
 from tests.test_queries import demo_database
 
 CDC = "Trung tâm Kiểm soát bệnh tật tỉnh An Lạc"
@@ -132,3 +132,14 @@ def test_a_page_widget_is_read_from_the_address(
     at = open_page(app, path)
     assert not at.exception, [e.message for e in at.exception]
     assert at.session_state[key] == value
+
+
+def test_overview_cards_say_what_they_rest_on_and_sums_compare_the_same_units(app: AppTest) -> None:
+    at = open_page(app, "pages/overview.py")
+    cards = kpi_cards(at)
+    # 13 units have inpatients in 2025: the card's base is theirs, not every unit's
+    assert 'kpi-basis">13/13 đơn vị báo cáo<' in cards
+    assert 'kpi-basis">19/19 đơn vị báo cáo<' in cards
+    # 2025 has 19 units after the mergers, 2024 had 28: the change is over the 14 in both years
+    assert "so với 2024, cùng 14 đơn vị báo cáo cả hai năm" in cards
+    assert "trong số đơn vị được Sở đánh giá" in cards

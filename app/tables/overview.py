@@ -10,6 +10,7 @@ import polars as pl
 from app import metrics
 from app.cards import Card
 from app.fmt import NOT_REPORTED, fmt_delta, fmt_int, fmt_pct, rounds_to_zero
+from app.tables.applicability import applies_expr
 from app.tables.common import GOOD_RATINGS
 from app.tables.reporting import reporting_by_year
 from etl.catalogue import load_catalogue
@@ -41,6 +42,9 @@ class Kpi:
     help: str
     total: float | None = None  # for "ratio": the denominator (units expected)
     previous_total: float | None = None
+    rests_on: str = ""  # what the value rests on: "27/28 đơn vị báo cáo"
+    # a like-with-like change for sums: this year and last over the units that gave both
+    same_units: tuple[float, float, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,9 @@ class _Series:
     values: dict[int, float | None]
     n_units: dict[int, float | None]
     totals: dict[int, float | None] = field(default_factory=dict)
+    # units that gave the figure without what it needs (a rate without forms, a blank carried-over)
+    n_aside: dict[int, float | None] = field(default_factory=dict)
+    same_units: dict[int, tuple[float, float, int]] = field(default_factory=dict)
 
 
 def _yearly(df: pl.DataFrame, agg: pl.Expr) -> dict[int, float | None]:
@@ -72,6 +79,28 @@ def _pooled_units(code: str) -> pl.Expr:
     return (pl.col(code).is_not_null() & n.is_not_null() & (n > 0)).sum()
 
 
+def _rate_without_size(code: str) -> pl.Expr:
+    n = pl.col(load_catalogue()[code].n_code)
+    return (pl.col(code).is_not_null() & (n.is_null() | (n == 0))).sum()
+
+
+def same_units_sums(panel: pl.DataFrame, code: str) -> dict[int, tuple[float, float, int]]:
+    """year -> (sum this year, sum the year before, units) over the units that gave `code` both
+    years: a change that a merger or a missing report cannot make up.
+
+    >>> df = pl.DataFrame({"unit_code": ["A", "B", "A"], "year": [2024, 2024, 2025], "x": [5, 9, 7]})
+    >>> same_units_sums(df, "x")
+    {2025: (7.0, 5.0, 1)}
+    """
+    rows = panel.select("unit_code", "year", pl.col(code).cast(pl.Float64).alias("v")).drop_nulls("v")
+    prev = rows.with_columns(year=pl.col("year") + 1).rename({"v": "prev"})
+    both = rows.join(prev, on=["unit_code", "year"], how="inner")
+    if both.is_empty():
+        return {}
+    agg = both.group_by("year").agg(now=pl.col("v").sum(), before=pl.col("prev").sum(), n=pl.len())
+    return {int(y): (float(a), float(b), int(n)) for y, a, b, n in agg.sort("year").iter_rows()}
+
+
 def _kpi_series(panel: pl.DataFrame, reporting: pl.DataFrame) -> dict[str, _Series]:
     """Every overview indicator per year, from the panel and the reporting frame."""
     rep = reporting_by_year(reporting)
@@ -85,10 +114,12 @@ def _kpi_series(panel: pl.DataFrame, reporting: pl.DataFrame) -> dict[str, _Seri
         "sat_in": _Series(
             _yearly(panel, pooled_pct("sat_inpatient_pct")),
             _yearly(panel, _pooled_units("sat_inpatient_pct")),
+            n_aside=_yearly(panel, _rate_without_size("sat_inpatient_pct")),
         ),
         "sat_out": _Series(
             _yearly(panel, pooled_pct("sat_outpatient_pct")),
             _yearly(panel, _pooled_units("sat_outpatient_pct")),
+            n_aside=_yearly(panel, _rate_without_size("sat_outpatient_pct")),
         ),
         "resolution": _Series(
             _yearly(
@@ -100,6 +131,7 @@ def _kpi_series(panel: pl.DataFrame, reporting: pl.DataFrame) -> dict[str, _Seri
                 .sum(),
             ),
             _yearly(with_rate, valid_rate.sum()),
+            n_aside=_yearly(with_rate, (valid_rate & pl.col("complaints_carried_in").is_null()).sum()),
         ),
         "good": _Series(
             _yearly(panel, rated.is_in(list(GOOD_RATINGS)).sum()),
@@ -119,9 +151,40 @@ def _kpi_series(panel: pl.DataFrame, reporting: pl.DataFrame) -> dict[str, _Seri
         counts = _yearly(panel, pl.col(code).count())
         sums = _yearly(panel, pl.col(code).sum())
         # a sum over no reports is blank, not 0
-        series[key] = _Series({y: (v if counts.get(y) else None) for y, v in sums.items()}, counts)
+        series[key] = _Series(
+            {y: (v if counts.get(y) else None) for y, v in sums.items()},
+            counts,
+            same_units=same_units_sums(panel, code),
+        )
     return series
 
+
+def _rests_on(key: str, s: _Series, year: int, n_reported: float | None) -> str:
+    """The card's line on what its value rests on, in the units' own count."""
+    n, aside = s.n_units.get(year), s.n_aside.get(year)
+    if key == "reporting":
+        return "đơn vị đang hoạt động đã nộp báo cáo"
+    if key == "good":
+        return "trong số đơn vị được Sở đánh giá"
+    if not n:
+        return ""
+    text = f"{fmt_int(n)}/{fmt_int(n_reported)} đơn vị báo cáo" if n_reported else f"{fmt_int(n)} đơn vị"
+    if aside and key in ("sat_in", "sat_out"):
+        text += f"; {fmt_int(aside)} đơn vị không ghi số phiếu, không tính"
+    elif aside and key == "resolution":
+        text += f"; {fmt_int(aside)} đơn vị để trống tồn năm trước, tính là 0"
+    return text
+
+
+# the catalogue indicator behind each card (whose applies_to says which units it concerns)
+_CARD_CODES = {
+    "sat_in": "sat_inpatient_pct",
+    "sat_out": "sat_outpatient_pct",
+    "sessions": "training_sessions",
+    "participants": "training_participants",
+    "complaints": "complaints_received",
+    "resolution": "complaints_resolved",
+}
 
 # key, card label, kind, direction, help text
 _CARDS = (
@@ -189,6 +252,12 @@ _CARDS = (
 def overview_kpis(panel: pl.DataFrame, reporting: pl.DataFrame, year: int) -> list[Kpi]:
     """The overview's KPI cards for `year` (values and the previous year's)."""
     series = _kpi_series(panel, reporting)
+    # the units with a report row that year, in the panel's own basis (as reported or restated),
+    # of the unit types a card's indicator concerns (a CDC has no inpatients to survey)
+    n_reported = {
+        key: _yearly(panel, pl.col("unit_code").filter(applies_expr(code)).count())
+        for key, code in _CARD_CODES.items()
+    }
     cards = []
     for key, label, kind, direction, help_text in _CARDS:
         s = series[key]
@@ -203,6 +272,8 @@ def overview_kpis(panel: pl.DataFrame, reporting: pl.DataFrame, year: int) -> li
                 help_text,
                 s.totals.get(year),
                 s.totals.get(year - 1),
+                rests_on=_rests_on(key, s, year, n_reported.get(key, {}).get(year)),
+                same_units=s.same_units.get(year) if kind == "int" else None,
             )
         )
     return cards
@@ -304,7 +375,7 @@ def kpi_card(kpi: Kpi, year: int) -> Card:
 
     The colour follows the indicator's direction (green = better), never the sign alone.
     """
-    card = Card(kpi.label, NOT_REPORTED, help=kpi.help)
+    card = Card(kpi.label, NOT_REPORTED, help=kpi.help, rests_on=kpi.rests_on)
     if kpi.value is None:
         return card
     if kpi.kind == "ratio":
@@ -326,9 +397,26 @@ def kpi_card(kpi: Kpi, year: int) -> Card:
         change = 100 * kpi.value / kpi.total - 100 * kpi.previous / kpi.previous_total
         delta = fmt_delta(change, 1, " điểm %")
     else:
-        rel = f" ({fmt_delta(100 * change / kpi.previous, 1)}%)" if kpi.previous else ""
+        # a sum compares the same units both years, or says it cannot
+        basis = f"so với {year - 1}"
+        if kpi.same_units is not None:
+            now, before, n_same = kpi.same_units
+            change = now - before
+            basis = f"so với {year - 1}, cùng {fmt_int(n_same)} đơn vị báo cáo cả hai năm"
+            rel = f" ({fmt_delta(100 * change / before, 1)}%)" if before else ""
+        elif kpi.rests_on:
+            return replace(card, basis=f"không so được với {year - 1}: không đơn vị nào báo cáo cả hai năm")
+        else:
+            rel = f" ({fmt_delta(100 * change / kpi.previous, 1)}%)" if kpi.previous else ""
         delta = fmt_delta(change, 0) + rel
+        card = replace(card, delta=delta, basis=basis)
+        return _coloured(card, kpi, change)
     card = replace(card, delta=delta, basis=f"so với {year - 1}")
+    return _coloured(card, kpi, change)
+
+
+def _coloured(card: Card, kpi: Kpi, change: float) -> Card:
+    """The card's arrow and colour: green = better along the indicator's direction."""
     # a change that shows as 0 (−0,04 → "0,0") is no change: no arrow, no colour
     if rounds_to_zero(change, 0 if kpi.kind == "int" else 1):
         return card
