@@ -1,15 +1,19 @@
-"""Tổng quan: KPI cards for the chosen year, reporting rate, the key indicators' trends (one
-panel each, coloured by domain), biggest movers."""
+"""Tổng quan: a sentence on the year, KPI cards, the units needing attention (each a link to
+its profile), reporting rate, the key indicators' trends (one panel each, coloured by domain),
+biggest movers, and the units' difficulties and proposals gathered by point."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from app import charts, queries, tables
+from app import auth, charts, queries, tables
 from app.cards import show_cards
 from app.downloads import chart_or_note, show_chart, show_table
 from app.filters import current_filters, no_data, page_header, scoped_panel, tabbed
+from app.fmt import fmt_int
+from app.links import PROFILE_PAGE, profile_params
 from etl.catalogue import load_catalogue
+from report.texts import grouped, unit_texts
 
 MOVER_CODES = (
     "cchc_score",
@@ -29,15 +33,23 @@ page_header(
     "những đơn vị thay đổi nhiều nhất.",
 )
 
-panel, _ = scoped_panel(f, tables.KPI_CODES + MOVER_CODES)
+# what the attention list also looks at: protracted cases (the targets come from the catalogue)
+ATTENTION_CODES = ("complaints_protracted", "sat_staff_pct")
+OPINION_CODES = {"difficulties": "Khó khăn, hạn chế", "proposals": "Đề xuất, kiến nghị"}
+ATTENTION_SHOWN = 12  # the rest behind an expander: the list is a call list, not a report
+
+panel, _ = scoped_panel(f, tables.KPI_CODES + MOVER_CODES + ATTENTION_CODES)
 reporting = tables.scoped(queries.reporting(f.snapshot), f.unit_types, f.areas)
 
 if panel.is_empty() or reporting.is_empty():
     no_data("Không có đơn vị nào thuộc phạm vi đã chọn. Hãy bỏ bớt điều kiện lọc loại đơn vị hoặc địa bàn.")
     st.stop()
 
+kpis = tables.overview_kpis(panel, reporting, f.year)
+attention = tables.units_needing_attention(panel, reporting, f.year)
+st.markdown(tables.year_headline(kpis, f.year, attention.height))
 st.subheader(f"Chỉ số chính năm {f.year}")
-show_cards([tables.kpi_card(kpi, f.year) for kpi in tables.overview_kpis(panel, reporting, f.year)])
+show_cards([tables.kpi_card(kpi, f.year) for kpi in kpis])
 if f.restated:
     st.caption("Thẻ tình hình báo cáo luôn tính theo báo cáo gốc (đơn vị nào đã nộp tệp).")
 
@@ -91,11 +103,71 @@ def draw_movers() -> None:
     )
 
 
+def draw_attention() -> None:
+    if attention.is_empty():
+        st.success(f"Năm {f.year} không có đơn vị nào cần chú ý đặc biệt.", icon=":material/check_circle:")
+        return
+    st.caption(
+        "Chưa nộp báo cáo, dưới mục tiêu của Sở, tụt từ 5 bậc xếp hạng CCHC trở lên (so với cùng các đơn vị "
+        "năm trước) hoặc có vụ việc phức tạp, kéo dài. Bấm tên đơn vị để mở hồ sơ."
+    )
+    labels = tables.profile_labels(queries.units(f.snapshot))
+
+    def one(row: dict) -> None:
+        st.page_link(
+            PROFILE_PAGE,
+            label=f"**{row['short_name']}**: {row['reasons']}",
+            icon=":material/arrow_forward:",
+            query_params=profile_params(labels.get(row["unit_code"], row["short_name"]), f.year),
+        )
+
+    rows = list(attention.iter_rows(named=True))
+    for row in rows[:ATTENTION_SHOWN]:
+        one(row)
+    if len(rows) > ATTENTION_SHOWN:
+        with st.expander(f"Xem thêm {len(rows) - ATTENTION_SHOWN} đơn vị"):
+            for row in rows[ATTENTION_SHOWN:]:
+                one(row)
+
+
+def draw_opinions() -> None:
+    if not auth.current_scope().sees_all_units:  # a unit reads its own words on its profile only
+        no_data(
+            "Ý kiến của các đơn vị chỉ dành cho Sở Y tế và Ban Dân vận; ý kiến của đơn vị bạn có trong hồ sơ đơn vị."
+        )
+        return
+    year_rows = tables.in_year(
+        tables.scoped(queries.panel(f.snapshot, tuple(OPINION_CODES), f.restated), f.unit_types, f.areas),
+        f.year,
+    )
+    names = dict(year_rows.select("unit_code", "short_name").iter_rows())
+    st.caption(
+        f"Ý kiến các đơn vị ghi trong báo cáo năm {f.year}, gom theo ý: ý nhiều đơn vị cùng nêu đứng trước, "
+        "kèm tên các đơn vị."
+    )
+    for code, title in OPINION_CODES.items():
+        points = grouped(unit_texts(year_rows, code, names))
+        st.markdown(f"**{title}** ({fmt_int(len(points))} ý)")
+        if not points:
+            no_data(f"Năm {f.year} chưa đơn vị nào ghi {title.lower()}.")
+            continue
+        st.markdown(
+            "\n".join(
+                f"- {tables.escape_markdown(point)} — *{tables.escape_markdown(', '.join(who))}*"
+                for point, who in points
+            )
+        )
+
+
+st.subheader("Đơn vị cần chú ý")
+draw_attention()
+
 tabbed(
     "tq_chi_tiet",
     {
         "Xu hướng theo lĩnh vực": draw_trends,
         "Tình hình nộp báo cáo": draw_reporting,
         "Đơn vị thay đổi nhiều nhất": draw_movers,
+        "Khó khăn, đề xuất của các đơn vị": draw_opinions,
     },
 )

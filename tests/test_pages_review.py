@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -23,6 +25,10 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def app(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("DASHBOARD_DB", str(demo_db))
     return logged_in(AppTest.from_file("../dashboard.py", default_timeout=TIMEOUT), demo_db)
+
+
+def app_db(_at: AppTest) -> Path:
+    return Path(os.environ["DASHBOARD_DB"])
 
 
 def _table(at: AppTest, starts: str) -> str:
@@ -143,3 +149,33 @@ def test_overview_cards_say_what_they_rest_on_and_sums_compare_the_same_units(ap
     # 2025 has 19 units after the mergers, 2024 had 28: the change is over the 14 in both years
     assert "so với 2024, cùng 14 đơn vị báo cáo cả hai năm" in cards
     assert "trong số đơn vị được Sở đánh giá" in cards
+
+
+def test_overview_opens_with_a_sentence_and_links_each_unit_needing_attention_to_its_profile(
+    app: AppTest,
+) -> None:
+    app.query_params["nam"] = "2023"
+    at = open_page(app, "pages/overview.py")
+    assert not at.exception
+    assert any(m.value.startswith("Năm 2023: ") and "đơn vị cần chú ý" in m.value for m in at.markdown)
+    links = at.get("page_link")
+    missing = next(link for link in links if "chưa nộp báo cáo năm 2023" in link.proto.label)
+    assert missing.proto.page == "ho-so-don-vi"
+    # following the link opens that unit's profile, in that year
+    profile = logged_in(AppTest.from_file("../dashboard.py", default_timeout=TIMEOUT), app_db(app))
+    for key, values in parse_qs(missing.proto.query_string).items():
+        profile.query_params[key] = values
+    profile = open_page(profile, "pages/unit_profile.py")
+    assert not profile.exception
+    assert missing.proto.label.startswith("**TT Giám định y khoa**")
+    assert profile.selectbox(key="don_vi").value == "TTGDYK"
+    assert profile.sidebar.selectbox(key="nam").value == 2023
+
+
+def test_overview_gathers_the_units_difficulties_and_proposals_by_point(app: AppTest) -> None:
+    app.query_params["tq_chi_tiet"] = "Khó khăn, đề xuất của các đơn vị"
+    at = open_page(app, "pages/overview.py")
+    assert not at.exception
+    lists = [m.value for m in at.markdown if m.value.startswith("- ")]
+    assert len(lists) == 2 and all(" — *" in line for text in lists for line in text.splitlines())
+    assert any(m.value.startswith("**Khó khăn, hạn chế** (") for m in at.markdown)

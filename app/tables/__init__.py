@@ -9,6 +9,7 @@ the rest. Pages import the package (`from app import tables`).
 """
 
 from app.tables.applicability import applicable_codes, applies, applies_expr, applies_to, not_applicable_note
+from app.tables.attention import units_needing_attention, year_headline
 from app.tables.cchc import (
     cchc_ranked,
     default_highlight,
@@ -164,7 +165,9 @@ __all__ = [
     "unit_lineage",
     "unit_satisfaction",
     "unit_year_grid",
+    "units_needing_attention",
     "with_rank_change",
     "with_rates",
     "with_unique_names",
+    "year_headline",
 ]
