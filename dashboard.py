@@ -47,7 +47,8 @@ def _navigation(user: User) -> StreamlitPage:
     hidden = [p for s, pages in sections.items() if s not in shown for p in pages]
     last = list(shown)[-1]
     shown[last] = [*shown[last], *hidden]
-    return st.navigation(shown)
+    # expanded: every page listed (collapsed, Streamlit adds an English "View N more")
+    return st.navigation(shown, expanded=True)
 
 
 def _visible(page: StreamlitPage) -> bool:

@@ -39,6 +39,13 @@ _DETAIL_NAMES = {
     "before_restore": "bản lưu trước khi khôi phục",
     "file": "tệp",
     "units": "số đơn vị",
+    "via": "qua",
+    "verdict": "kết quả",
+    "year": "năm",
+    "sha256": "mã băm",
+    "on_behalf_of_unit": "nộp thay đơn vị",
+    "due_on": "hạn nộp",
+    "before": "trước đó",
 }
 _REASONS = {
     "account disabled": "tài khoản đã bị khoá",

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from accounts.audit import record_event
+from accounts.scope import ROLE_NAMES
 from accounts.store import connect, store_path
 from accounts.users import User
 
@@ -168,7 +169,7 @@ def audit_upload(db: Path, user: User, verdicts: list[FileVerdict], client: str 
     with closing(connect(store_path(db))) as con:
         for v in verdicts:
             detail = {
-                "via": VIA, "status": v.status, "unit_code": v.unit_code, "year": v.year,
+                "via": VIA, "verdict": v.verdict, "unit_code": v.unit_code, "year": v.year,
                 "sha256": v.sha256, "on_behalf_of_unit": user.role == "quan_tri",
             }  # fmt: skip
             record_event(
@@ -197,7 +198,7 @@ def ingest_uploads(
             for name in names:
                 record_event(
                     con, "ingest", actor=user.username, target=name, outcome="denied", client=client,
-                    detail={"via": VIA, "reason": f"vai trò {user.role} không được nộp báo cáo"},
+                    detail={"via": VIA, "reason": f"vai trò «{ROLE_NAMES[user.role]}» không nộp báo cáo"},
                 )  # fmt: skip
         raise UploadRefused(user.role)
     if not uploads:

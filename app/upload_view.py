@@ -8,6 +8,7 @@ never as Markdown or HTML.
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -24,15 +25,27 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # the file uploader's own words are English in Streamlit; these rules show Vietnamese instead
 # (a constant: no data from any file goes into it)
-UPLOADER_CSS = """
+_UPLOADER_CSS = """
 <style>
 [data-testid="stFileUploaderDropzoneInstructions"] span { display: none; }
 [data-testid="stFileUploaderDropzoneInstructions"] > div::after {
-  content: "Kéo thả các tệp vào đây (mỗi tệp tối đa 50 MB)"; font-size: 0.9rem; }
-[data-testid="stFileUploaderDropzone"] button { font-size: 0; }
-[data-testid="stFileUploaderDropzone"] button::after { content: "Chọn tệp"; font-size: 0.9rem; }
+  content: "Kéo thả vào đây (mỗi tệp tối đa 50 MB)"; font-size: 0.9rem; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { display: none; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after { content: "BUTTON"; }
 </style>
 """
+
+
+def uploader_css(button: str) -> str:
+    """The uploader's Vietnamese words; `button` is one of the page's own constant labels."""
+    return _UPLOADER_CSS.replace("BUTTON", button)
+
+
+def is_sent(name: str) -> bool:
+    """False for a lock, hidden or system file of an uploaded folder (etl.ingest.is_sent_file)."""
+    from etl.ingest import is_sent_file
+
+    return is_sent_file(Path(re.split(r"[/\\]", name)[-1]))
 
 
 def messages_of(json_text: str | None) -> list[str]:

@@ -51,29 +51,28 @@ years = [y for y in queries.years(f.snapshot) if f.year_from <= y <= f.year_to]
 by_year = intake.timeliness_by_year(queries.expected_units(in_scope, years), log, years, due_dates)
 show_chart(charts.timeliness_chart(by_year), by_year, "tn_theo_nam")
 
-st.subheader("Tỷ lệ nộp báo cáo theo năm")
-long = intake.completeness(in_scope, queries.expected_units(in_scope, years), log, years, due_dates)
-rates = intake.rates_by_year(long)
-st.caption(
-    "Chỉ tính các đơn vị phải nộp năm đó (đơn vị chưa thành lập hoặc đã giải thể, sáp nhập không tính), "
-    "nên tỷ lệ không bao giờ vượt 100%."
+st.subheader(f"Từng đơn vị, năm {f.year}")
+shown = status.select(
+    "short_name", "status", "first_received_at", "source_name", "n_versions", "n_rejected", "n_warnings"
 )
 show_table(
-    intake.rates_display(rates), intake.RATE_HEADERS, "tn_ty_le", download=rates,
-    right=("n_expected", "n_reported", "n_on_time", "reporting_rate_pct", "on_time_rate_pct"),
-    title="Tỷ lệ nộp báo cáo theo năm",
-)  # fmt: skip
-
-st.subheader(f"Mức độ đầy đủ: từng đơn vị, {f.period_label}")
-st.caption(
-    f"Mỗi ô: «{intake.ON_TIME}», «{intake.LATE}» (sau hạn của năm), «{intake.REJECTED}», "
-    f"«{intake.MISSING}» hoặc «{intake.NOT_EXPECTED}» (đơn vị chưa hoạt động hoặc đã thôi hoạt động năm đó)."
+    tables.formatted(shown, {"n_versions": 0, "n_rejected": 0, "n_warnings": 0}).with_columns(
+        pl.col("first_received_at").dt.strftime("%d/%m/%Y")
+    ),
+    {
+        "short_name": "Đơn vị",
+        "status": "Tình trạng",
+        "first_received_at": "Nhận lần đầu",
+        "source_name": "Tệp đang dùng",
+        "n_versions": "Số lần gửi",
+        "n_rejected": "Số lần bị từ chối",
+        "n_warnings": "Cảnh báo",
+    },
+    "tn_don_vi",
+    download=shown,
+    right=("n_versions", "n_rejected", "n_warnings"),
 )
-matrix = intake.completeness_matrix(long)
-show_table(
-    matrix, {"short_name": "Đơn vị", **{str(y): str(y) for y in years}}, "tn_ma_tran",
-    download=matrix.drop("unit_code"), title="Mức độ đầy đủ báo cáo theo đơn vị và năm",
-)  # fmt: skip
+st.caption("Xem từng lần gửi, những gì đã thay đổi và tệp gốc ở trang «Chi tiết báo cáo».")
 
 # the units still to chase: for the year being collected now, which may have no data yet
 st.subheader("Đơn vị chưa nộp báo cáo")
@@ -124,6 +123,30 @@ else:
             "kèm lỗi cần sửa và hạn gửi; ghi số, ngày rồi trình ký."
         )
 
+st.subheader("Tỷ lệ nộp báo cáo theo năm")
+long = intake.completeness(in_scope, queries.expected_units(in_scope, years), log, years, due_dates)
+rates = intake.rates_by_year(long)
+st.caption(
+    "Chỉ tính các đơn vị phải nộp năm đó (đơn vị chưa thành lập hoặc đã giải thể, sáp nhập không tính), "
+    "nên tỷ lệ không bao giờ vượt 100%."
+)
+show_table(
+    intake.rates_display(rates), intake.RATE_HEADERS, "tn_ty_le", download=rates,
+    right=("n_expected", "n_reported", "n_on_time", "reporting_rate_pct", "on_time_rate_pct"),
+    title="Tỷ lệ nộp báo cáo theo năm",
+)  # fmt: skip
+
+st.subheader(f"Mức độ đầy đủ: từng đơn vị, {f.period_label}")
+st.caption(
+    f"Mỗi ô: «{intake.ON_TIME}», «{intake.LATE}» (sau hạn của năm), «{intake.REJECTED}», "
+    f"«{intake.MISSING}» hoặc «{intake.NOT_EXPECTED}» (đơn vị chưa hoạt động hoặc đã thôi hoạt động năm đó)."
+)
+matrix = intake.completeness_matrix(long)
+show_table(
+    matrix, {"short_name": "Đơn vị", **{str(y): str(y) for y in years}}, "tn_ma_tran",
+    download=matrix.drop("unit_code"), title="Mức độ đầy đủ báo cáo theo đơn vị và năm",
+)  # fmt: skip
+
 if scope.is_admin:
     with st.expander("Hạn nộp báo cáo từng năm"):
         st.caption(
@@ -146,29 +169,6 @@ if scope.is_admin:
             st.rerun()
         if saved := st.session_state.pop("tn_han_da_luu", None):
             st.success(saved, icon=":material/check_circle:")
-
-st.subheader(f"Từng đơn vị, năm {f.year}")
-shown = status.select(
-    "short_name", "status", "first_received_at", "source_name", "n_versions", "n_rejected", "n_warnings"
-)
-show_table(
-    tables.formatted(shown, {"n_versions": 0, "n_rejected": 0, "n_warnings": 0}).with_columns(
-        pl.col("first_received_at").dt.strftime("%d/%m/%Y")
-    ),
-    {
-        "short_name": "Đơn vị",
-        "status": "Tình trạng",
-        "first_received_at": "Nhận lần đầu",
-        "source_name": "Tệp đang dùng",
-        "n_versions": "Số lần gửi",
-        "n_rejected": "Số lần bị từ chối",
-        "n_warnings": "Cảnh báo",
-    },
-    "tn_don_vi",
-    download=shown,
-    right=("n_versions", "n_rejected", "n_warnings"),
-)
-st.caption("Xem từng lần gửi, những gì đã thay đổi và tệp gốc ở trang «Chi tiết báo cáo».")
 
 st.subheader("Tệp bị từ chối")
 rejected = intake.rejected_files(log, f.year)

@@ -51,7 +51,9 @@ if scope.sees_all_units:
     )
 else:
     unit = own
-year = cols[1].selectbox("Năm báo cáo", list(range(this_year, this_year - 6, -1)), key="nop_mau_nam")
+year = cols[1 if scope.sees_all_units else 0].selectbox(
+    "Năm báo cáo", list(range(this_year, this_year - 6, -1)), key="nop_mau_nam"
+)
 if unit is not None:
     st.download_button(
         f"Tải mẫu báo cáo năm {year} của {unit.short_name} (.xlsx)",
@@ -64,13 +66,19 @@ if unit is not None:
     )
 
 st.subheader("2. Nộp tệp")
-st.markdown(view.UPLOADER_CSS, unsafe_allow_html=True)
 round_no = st.session_state.get(ROUND_KEY, 0)
+# the Sở's operators receive a folder's worth of e-mailed files at once
+whole_folder = scope.sees_all_units and st.toggle("Chọn cả một thư mục", key="nop_thu_muc")
+st.markdown(view.uploader_css("Chọn thư mục" if whole_folder else "Chọn tệp"), unsafe_allow_html=True)
 files = st.file_uploader(
-    "Chọn tệp báo cáo (.xlsx, .xls, .ods, .xlsb, .csv); chọn được nhiều tệp một lần",
-    accept_multiple_files=True,
-    key=f"nop_tep_{round_no}",
+    "Chọn thư mục chứa các tệp báo cáo (kể cả thư mục con)"
+    if whole_folder
+    else "Chọn tệp báo cáo (.xlsx, .xls, .ods, .xlsb, .csv); chọn được nhiều tệp một lần",
+    accept_multiple_files="directory" if whole_folder else True,
+    key=f"nop_tep_{round_no}_{int(whole_folder)}",
 )
+if whole_folder:  # as `ingest FOLDER` does: Excel's lock files and hidden or system files are nobody's report
+    files = [f for f in files if view.is_sent(f.name)]
 if st.button(
     f"Nộp {len(files)} tệp" if files else "Nộp tệp", type="primary", disabled=not files, key="nop_gui",
     icon=":material/upload:",

@@ -107,3 +107,20 @@ def test_the_same_file_again_is_unchanged(tmp_path, db):
     [again] = ingest_uploads(db, [_upload(file, "bvm (1).xlsx")], user)
 
     assert (again.name, again.verdict) == ("bvm (1).xlsx", "KHÔNG ĐỔI")
+
+
+@pytest.mark.parametrize(
+    ("name", "sent"),
+    [
+        ("bao_cao/bvm_2025.xlsx", True),
+        ("bao_cao/2025/cdc.ods", True),
+        ("bao_cao/~$bvm_2025.xlsx", False),  # Excel's lock file while the workbook is open
+        ("bao_cao/.DS_Store", False),
+        ("bao_cao/Thumbs.db", False),
+        ("bao_cao/ghi_chu.docx", True),  # a file someone put there: it gets a verdict
+    ],
+)
+def test_an_uploaded_folder_passes_over_what_nobody_sent(name, sent):
+    from app.upload_view import is_sent
+
+    assert is_sent(name) is sent

@@ -1,0 +1,174 @@
+"""Browser tests of «Nộp báo cáo» and «Chi tiết báo cáo» in headless Chromium (issue 12).
+
+A server of its own on a demo province built for this module (uploads change the data, and
+the session's demo server must stay as the other browser tests expect it). A unit account
+(`bvm`, BV Mắt) downloads its blank template, fills it with openpyxl as a clerk would in
+Excel, uploads it and reads «ĐÃ NHẬN», then finds its figures on the pages; uploads a file
+with an error and reads the message with the cell and the fix; uploads another unit's file
+and is refused. The administrator uploads several files at once and opens the difference
+between two versions. Screenshots go to test-artifacts/screenshots/nop-*.png.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from accounts.audit import all_events
+from accounts.store import store_path
+from tests.browser import (
+    MAIN,
+    SCREENSHOTS,
+    App,
+    chart_texts,
+    full_page_screenshot,
+    need_chromium,
+    rerun_and_wait,
+    streamlit_server,
+)
+from tests.conftest import ROOT, run_etl, write_submission
+
+pytest_plugins = ("tests.browser",)  # the session's browser and new_page
+pytestmark = pytest.mark.browser
+
+UPLOAD_MS = 120_000  # the ingest runs in a subprocess on two busy cores
+YEAR = 2026  # the year the demo has no report for yet: the one being collected
+UNIT_NAME = "Bệnh viện Mắt tỉnh An Lạc"
+FILLED = {"staff_total": 321, "training_sessions": 7, "training_participants": 180, "complaints_received": 4}
+
+
+@pytest.fixture(scope="module")
+def upload_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+    need_chromium()
+    root = tmp_path_factory.mktemp("upload")
+    db = root / "data" / "dashboard.duckdb"
+    run_etl("demo", "--db", str(db), check=True)
+    with streamlit_server(ROOT / "dashboard.py", root / "streamlit.log", db=db) as server:
+        yield App(server, db)
+
+
+def _text(page) -> str:
+    return page.locator(MAIN).inner_text().replace("\xa0", " ")
+
+
+def _logged_in(app: App, new_page: Callable, username: str, path: str):
+    page = new_page()
+    app.log_in(page, username, next_path=f"/{path}")
+    app.wait(page, page.url, UPLOAD_MS)
+    app.assert_clean(page, f"{path} as {username}")
+    return page
+
+
+def fill_template(path: Path, values: dict[str, object]) -> Path:
+    """Type values into the template's «Giá trị» column, by «Mã chỉ tiêu», as a clerk does in Excel."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Báo cáo"]
+    header = next(row for row in ws.iter_rows() if any(c.value == "Mã chỉ tiêu" for c in row))
+    code_col = next(c.column for c in header if c.value == "Mã chỉ tiêu")
+    value_col = next(c.column for c in header if c.value == "Giá trị")
+    for r in range(header[0].row + 1, ws.max_row + 1):
+        code = ws.cell(r, code_col).value
+        if code in values:
+            ws.cell(r, value_col).value = values[code]
+    wb.save(path)
+    return path
+
+
+def _upload(page, files: list[Path]) -> str:
+    """Choose the files in the uploader, press «Nộp», wait for the verdicts; the main area's text."""
+    page.locator(MAIN).locator('input[type="file"]').set_input_files([str(f) for f in files])
+    button = page.get_by_role("button", name=f"Nộp {len(files)} tệp")
+    button.wait_for(state="visible", timeout=UPLOAD_MS)
+    page.wait_for_function("b => !b.disabled", arg=button.element_handle(), timeout=UPLOAD_MS)
+    rerun_and_wait(page, button.click, UPLOAD_MS)
+    page.get_by_text("Kết quả lần nộp vừa rồi").wait_for(timeout=UPLOAD_MS)
+    return _text(page)
+
+
+def test_a_unit_downloads_its_template_fills_it_uploads_it_and_sees_its_figures(
+    upload_app: App, new_page, tmp_path: Path
+) -> None:
+    page = _logged_in(upload_app, new_page, "bvm", "nop-bao-cao")
+    assert UNIT_NAME in _text(page)
+    with page.expect_download(timeout=UPLOAD_MS) as download:
+        page.get_by_role("button", name=f"Tải mẫu báo cáo năm {YEAR} của BV Mắt (.xlsx)").click()
+    template = tmp_path / download.value.suggested_filename
+    download.value.save_as(template)
+    assert template.name == f"mau_bao_cao_BVM_{YEAR}.xlsx"
+    sheet = openpyxl.load_workbook(template)["Báo cáo"]
+    cells = [c.value for row in sheet.iter_rows(max_row=12) for c in row]
+    assert "BVM" in cells and YEAR in cells  # its own unit and year, filled in
+
+    text = _upload(page, [fill_template(template, FILLED)])
+
+    full_page_screenshot(page, SCREENSHOTS / "nop-don-vi-da-nhan.png")
+    upload_app.assert_clean(page, "upload as bvm")
+    assert f"{template.name} — ĐÃ NHẬN · BVM năm {YEAR}" in text, text
+    history = text.split("3. Các báo cáo đã nộp", 1)[1]
+    assert template.name in history and "Đang dùng" in history and "bvm" in history
+
+    # its figures on the pages: training coverage (participants per staff member) in the year it sent
+    upload_app.load(page, f"{upload_app.url}/tap-huan?nam={YEAR}", UPLOAD_MS)
+    upload_app.assert_clean(page, "training page after the upload")
+    coverage = next(t for t in chart_texts(page) if f"trên mỗi viên chức, năm {YEAR}" in t)
+    assert "BV Mắt" in coverage and "0,56" in coverage, coverage  # 180 / 321
+    no_training = _text(page).split(f"Đơn vị không tổ chức tập huấn năm {YEAR}", 1)[1]
+    assert "BV Mắt" not in no_training and "CDC" in no_training
+    full_page_screenshot(page, SCREENSHOTS / "nop-don-vi-tap-huan.png")
+
+
+def test_a_unit_reads_the_messages_of_a_bad_file_and_is_refused_another_units(
+    upload_app: App, new_page, tmp_path: Path
+) -> None:
+    bad = write_submission(
+        tmp_path / "bvm_loi.xlsx", "BVM", YEAR - 1, {"complaints_received": 12, "complaints_resolved": 40}
+    )
+    other = write_submission(tmp_path / "cdc_2025.xlsx", "CDC", YEAR - 1, {"staff_total": 100})
+    page = _logged_in(upload_app, new_page, "bvm", "nop-bao-cao")
+
+    text = _upload(page, [bad, other])
+
+    full_page_screenshot(page, SCREENSHOTS / "nop-don-vi-tu-choi.png")
+    upload_app.assert_clean(page, "bad upload as bvm")
+    assert "bvm_loi.xlsx — TỪ CHỐI" in text, text
+    assert "Tệp «bvm_loi.xlsx», trang «Báo cáo», ô F11" in text and "Cách sửa" in text, text
+    assert "cdc_2025.xlsx — TỪ CHỐI" in text
+    assert "là báo cáo của đơn vị «CDC», không phải của đơn vị «BVM»" in text
+    refused = [
+        e for e in all_events(store_path(upload_app.db)) if e[2] == "ingest" and e[3] == "cdc_2025.xlsx"
+    ]
+    assert [(e[1], e[4]) for e in refused] == [("bvm", "denied")]
+
+
+def test_an_operator_uploads_several_files_and_opens_the_diff_between_two_versions(
+    upload_app: App, new_page, tmp_path: Path
+) -> None:
+    first = write_submission(tmp_path / "a" / "bvdkt_2026.xlsx", "BVDKT", YEAR, {"staff_total": 1200})
+    second = write_submission(
+        tmp_path / "b" / "bvdkt_2026_sua.xlsx", "BVDKT", YEAR, {"staff_total": 1250, "training_sessions": 9}
+    )
+    third = write_submission(tmp_path / "cdc_2026.xlsx", "CDC", YEAR, {"staff_total": 80})
+    page = _logged_in(upload_app, new_page, "quan_tri", "nop-bao-cao")
+
+    text = _upload(page, [first, second, third])
+
+    upload_app.assert_clean(page, "upload as quan_tri")
+    for name, unit in (
+        ("bvdkt_2026.xlsx", "BVDKT"),
+        ("bvdkt_2026_sua.xlsx", "BVDKT"),
+        ("cdc_2026.xlsx", "CDC"),
+    ):
+        assert f"{name} — ĐÃ NHẬN · {unit} năm {YEAR}" in text, text
+    full_page_screenshot(page, SCREENSHOTS / "nop-quan-tri.png")
+
+    upload_app.load(page, f"{upload_app.url}/chi-tiet-bao-cao?don_vi=BVDKT", UPLOAD_MS)
+    upload_app.assert_clean(page, "submission detail")
+    detail = _text(page)
+    full_page_screenshot(page, SCREENSHOTS / "nop-chi-tiet.png")
+    assert "Những gì đã thay đổi" in detail, detail[:2000]
+    changes = detail.split("Những gì đã thay đổi", 1)[1].split("Số liệu từng lần gửi", 1)[0]
+    assert "1.200\t1.250\tSửa" in changes, changes
+    assert "(trống)\t9\tThêm" in changes, changes
