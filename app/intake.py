@@ -211,3 +211,19 @@ RATE_HEADERS = {
     "reporting_rate_pct": "Tỷ lệ đã nộp",
     "on_time_rate_pct": "Tỷ lệ đúng hạn",
 }
+
+
+# the matrix's cells in few letters, so eleven years fit on a screen (the caption says what they mean)
+SHORT_STATUS = {
+    ON_TIME: "Đúng hạn",
+    LATE: "Muộn",
+    REJECTED: "Từ chối",
+    MISSING: "Chưa nộp",
+    NOT_EXPECTED: "–",
+}
+
+
+def matrix_display(matrix: pl.DataFrame) -> pl.DataFrame:
+    """completeness_matrix with each status in SHORT_STATUS's words (the download keeps the full ones)."""
+    years = [c for c in matrix.columns if c not in ("unit_code", "short_name")]
+    return matrix.with_columns(pl.col(y).replace_strict(SHORT_STATUS, default=pl.col(y)) for y in years)

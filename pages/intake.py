@@ -137,13 +137,15 @@ show_table(
 )  # fmt: skip
 
 st.subheader(f"Mức độ đầy đủ: từng đơn vị, {f.period_label}")
+short = intake.SHORT_STATUS
 st.caption(
-    f"Mỗi ô: «{intake.ON_TIME}», «{intake.LATE}» (sau hạn của năm), «{intake.REJECTED}», "
-    f"«{intake.MISSING}» hoặc «{intake.NOT_EXPECTED}» (đơn vị chưa hoạt động hoặc đã thôi hoạt động năm đó)."
+    f"Mỗi ô: «{short[intake.ON_TIME]}», «{short[intake.LATE]}» (nộp sau hạn của năm), «{short[intake.REJECTED]}» "
+    f"(tệp bị từ chối, chưa nộp lại), «{short[intake.MISSING]}», «{short[intake.NOT_EXPECTED]}»: không phải nộp "
+    "(đơn vị chưa hoạt động hoặc đã thôi hoạt động năm đó). Tệp tải về ghi đầy đủ."
 )
 matrix = intake.completeness_matrix(long)
 show_table(
-    matrix, {"short_name": "Đơn vị", **{str(y): str(y) for y in years}}, "tn_ma_tran",
+    intake.matrix_display(matrix), {"short_name": "Đơn vị", **{str(y): str(y) for y in years}}, "tn_ma_tran",
     download=matrix.drop("unit_code"), title="Mức độ đầy đủ báo cáo theo đơn vị và năm",
 )  # fmt: skip
 

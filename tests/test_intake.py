@@ -13,6 +13,7 @@ from app.intake import (
     completeness,
     completeness_matrix,
     intake_status,
+    matrix_display,
     rates_by_year,
     rejected_files,
     status_counts,
@@ -156,3 +157,10 @@ def test_matrix_has_a_column_per_year_and_the_list_to_chase():
     assert matrix.filter(pl.col("unit_code") == "E").row(0) == ("E", "E", NOT_EXPECTED, LATE, MISSING)
     chase = to_chase(intake_status(_expected(UNITS, YEARS), MID_LOG, 2024))
     assert sorted(chase["unit_code"]) == ["C", "D", "E"]
+
+
+def test_the_matrix_on_screen_uses_short_words():
+    shown = matrix_display(completeness_matrix(completeness(UNITS, _expected(UNITS, YEARS), MID_LOG, YEARS)))
+
+    assert shown.filter(pl.col("unit_code") == "E").row(0) == ("E", "E", "–", "Muộn", "Chưa nộp")
+    assert shown.filter(pl.col("unit_code") == "F").row(0) == ("F", "F", "Đúng hạn", "Từ chối", "–")
