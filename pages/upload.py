@@ -78,7 +78,7 @@ files = st.file_uploader(
     key=f"nop_tep_{round_no}_{int(whole_folder)}",
 )
 if whole_folder:  # as `ingest FOLDER` does: Excel's lock files and hidden or system files are nobody's report
-    files = [f for f in files if view.is_sent(f.name)]
+    files = sorted((f for f in files if view.is_sent(f.name)), key=lambda f: f.name)
 if st.button(
     f"Nộp {len(files)} tệp" if files else "Nộp tệp", type="primary", disabled=not files, key="nop_gui",
     icon=":material/upload:",
@@ -115,7 +115,14 @@ if verdicts:
         view.show_verdict(v)
 
 st.subheader("3. Các báo cáo đã nộp")
-history = sq.submission_history(snapshot, scope, None if scope.sees_all_units else user.unit_code)
+if scope.sees_all_units:  # the Sở's whole log is long: one unit at a time on request
+    shown_unit = st.selectbox(
+        "Đơn vị", [None, *short_names], format_func=lambda c: "Tất cả đơn vị" if c is None else short_names[c],
+        key="nop_ls_don_vi",
+    )  # fmt: skip
+else:
+    shown_unit = user.unit_code
+history = sq.submission_history(snapshot, scope, shown_unit)
 if history.is_empty():
     st.info("Chưa có tệp nào được nộp.", icon=":material/info:")
     st.stop()

@@ -5,7 +5,7 @@ the session's demo server must stay as the other browser tests expect it). A uni
 (`bvm`, BV Mắt) downloads its blank template, fills it with openpyxl as a clerk would in
 Excel, uploads it and reads «ĐÃ NHẬN», then finds its figures on the pages; uploads a file
 with an error and reads the message with the cell and the fix; uploads another unit's file
-and is refused. The administrator uploads several files at once and opens the difference
+and is refused. The administrator uploads a folder of files at once and opens the difference
 between two versions. Screenshots go to test-artifacts/screenshots/nop-*.png.
 """
 
@@ -77,10 +77,13 @@ def fill_template(path: Path, values: dict[str, object]) -> Path:
     return path
 
 
-def _upload(page, files: list[Path]) -> str:
-    """Choose the files in the uploader, press «Nộp», wait for the verdicts; the main area's text."""
-    page.locator(MAIN).locator('input[type="file"]').set_input_files([str(f) for f in files])
-    button = page.get_by_role("button", name=f"Nộp {len(files)} tệp")
+def _upload(page, files: list[Path] | Path, n_files: int | None = None) -> str:
+    """Choose the files (or a folder) in the uploader, press «Nộp», wait for the verdicts; the main
+    area's text."""
+    chosen = str(files) if isinstance(files, Path) else [str(f) for f in files]
+    page.locator(MAIN).locator('input[type="file"]').set_input_files(chosen)
+    n_files = n_files if n_files is not None else len(files)
+    button = page.get_by_role("button", name=f"Nộp {n_files} tệp")
     button.wait_for(state="visible", timeout=UPLOAD_MS)
     page.wait_for_function("b => !b.disabled", arg=button.element_handle(), timeout=UPLOAD_MS)
     rerun_and_wait(page, button.click, UPLOAD_MS)
@@ -143,17 +146,23 @@ def test_a_unit_reads_the_messages_of_a_bad_file_and_is_refused_another_units(
     assert [(e[1], e[4]) for e in refused] == [("bvm", "denied")]
 
 
-def test_an_operator_uploads_several_files_and_opens_the_diff_between_two_versions(
+def test_an_operator_uploads_a_folder_and_opens_the_diff_between_two_versions(
     upload_app: App, new_page, tmp_path: Path
 ) -> None:
-    first = write_submission(tmp_path / "a" / "bvdkt_2026.xlsx", "BVDKT", YEAR, {"staff_total": 1200})
-    second = write_submission(
-        tmp_path / "b" / "bvdkt_2026_sua.xlsx", "BVDKT", YEAR, {"staff_total": 1250, "training_sessions": 9}
+    """A folder of e-mailed files, subfolders included; Excel's lock file and Windows' Thumbs.db
+    are passed over as `ingest FOLDER` does."""
+    inbox = tmp_path / "hop_thu"
+    write_submission(inbox / "bvdkt" / "bvdkt_2026.xlsx", "BVDKT", YEAR, {"staff_total": 1200})
+    write_submission(
+        inbox / "bvdkt" / "bvdkt_2026_sua.xlsx", "BVDKT", YEAR, {"staff_total": 1250, "training_sessions": 9}
     )
-    third = write_submission(tmp_path / "cdc_2026.xlsx", "CDC", YEAR, {"staff_total": 80})
+    write_submission(inbox / "cdc_2026.xlsx", "CDC", YEAR, {"staff_total": 80})
+    (inbox / "bvdkt" / "~$bvdkt_2026.xlsx").write_bytes(b"lock")
+    (inbox / "Thumbs.db").write_bytes(bytes(16))
     page = _logged_in(upload_app, new_page, "quan_tri", "nop-bao-cao")
+    rerun_and_wait(page, page.locator(MAIN).get_by_text("Chọn cả một thư mục").click, UPLOAD_MS)
 
-    text = _upload(page, [first, second, third])
+    text = _upload(page, inbox, n_files=3)
 
     upload_app.assert_clean(page, "upload as quan_tri")
     for name, unit in (
@@ -162,6 +171,7 @@ def test_an_operator_uploads_several_files_and_opens_the_diff_between_two_versio
         ("cdc_2026.xlsx", "CDC"),
     ):
         assert f"{name} — ĐÃ NHẬN · {unit} năm {YEAR}" in text, text
+    assert "Thumbs.db" not in text and "~$" not in text
     full_page_screenshot(page, SCREENSHOTS / "nop-quan-tri.png")
 
     upload_app.load(page, f"{upload_app.url}/chi-tiet-bao-cao?don_vi=BVDKT", UPLOAD_MS)

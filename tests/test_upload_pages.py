@@ -95,3 +95,16 @@ def test_intake_shows_the_matrix_rates_and_who_to_chase_and_the_admin_sets_a_dea
     assert any(f"Đã đặt hạn nộp báo cáo năm {year} là 15/12/{year}." in s.value for s in at.success)
     assert read_deadlines(demo_db)[year] == date(year, 12, 15)
     assert [e[1] for e in all_events(store_path(demo_db)) if e[2] == "deadline_set"][-1] == "quan_tri"
+
+
+def test_the_administrator_narrows_the_history_to_one_unit(dashboard, demo_db):  # noqa: F811
+    at = _open(logged_in(dashboard, demo_db, "quan_tri"), "pages/upload.py")
+    every = [m.value for m in at.markdown if m.value.startswith("| Năm |")][0]
+    assert "CDC" in every.replace("\xa0", " ")
+
+    at.selectbox(key="nop_ls_don_vi").set_value("BVM").run()
+
+    rows = [m.value.replace("\xa0", " ") for m in at.markdown if m.value.startswith("| Năm |")][
+        0
+    ].splitlines()[2:]
+    assert rows and all("| BV Mắt |" in r for r in rows), rows
