@@ -18,6 +18,7 @@ import polars as pl
 import streamlit as st
 
 from app import queries, tables
+from app.page_style import page_style
 from etl.registry import UNIT_TYPES
 
 FILTERS_KEY = "filters"
@@ -162,7 +163,9 @@ def current_filters() -> Filters:
 def page_header(
     title: str, f: Filters, description: str, *, uses_year: bool = True, uses_period: bool = True
 ) -> None:
-    """The page title, what it shows, and a one-line reminder of the filters in force."""
+    """The page title, what it shows, and a one-line reminder of the filters in force (which
+    a printed page keeps: app/page_style.py leaves the sidebar off paper)."""
+    page_style()
     st.header(title)
     parts = []
     if uses_year:

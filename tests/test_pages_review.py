@@ -65,7 +65,11 @@ def test_league_keeps_the_so_out_scores_coverage_of_what_applies_and_highlights_
     cdc = next(r for r in rows if "CDC" in r[2])
     assert cdc[-1] == "100%" or cdc[-2] == "100%"
     assert "Thay đổi" in league.splitlines()[0]
-    assert any(r[1] in {"=", "–"} or r[1][:1] in "▲▼" for r in rows)
+    changes = [r[1] for r in rows]
+    assert all(c in {"=", "–"} or (c[:1] in "▲▼" and 0 < int(c[2:]) < len(rows)) for c in changes), changes
+    assert any(c[:1] in "▲▼" for c in changes) and any(
+        c == "–" for c in changes
+    )  # merged units: no past rank
     method = next(m.value for m in at.markdown if m.value.startswith("**Phương pháp tính**"))
     assert "bách phân vị" not in method.lower() and "điểm vị thế" in method
 

@@ -232,13 +232,10 @@ def with_rank_change(league: pl.DataFrame, previous: pl.DataFrame) -> pl.DataFra
     now = league.filter(pl.col("composite").is_not_null()).select("unit_code", "composite")
     before = previous.filter(pl.col("composite").is_not_null()).select("unit_code", prev="composite")
     both = now.join(before, on="unit_code", how="inner")
-    change = both.select(
-        "unit_code",
-        rank_change=(
-            pl.col("prev").round(9).rank("min", descending=True)
-            - pl.col("composite").round(9).rank("min", descending=True)
-        ).cast(pl.Int64),
-    )
+    # ranks come back unsigned: make them signed before taking one from the other
+    before_rank = pl.col("prev").round(9).rank("min", descending=True).cast(pl.Int64)
+    now_rank = pl.col("composite").round(9).rank("min", descending=True).cast(pl.Int64)
+    change = both.select("unit_code", rank_change=before_rank - now_rank)
     return league.join(change, on="unit_code", how="left")
 
 
