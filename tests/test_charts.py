@@ -387,3 +387,21 @@ def test_legend_clears_the_year_axis_title_of_the_bottom_panel() -> None:
     plot_px = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
     # below the tick labels (26 px) and the axis title (24 px), not over the title
     assert -fig.layout.legend.y * plot_px >= 50
+
+
+def test_unit_type_colours_are_told_apart_at_a_glance() -> None:
+    import colorsys
+
+    from app.charts.common import UNIT_TYPE_COLORS
+
+    def hls(hex_color: str) -> tuple[float, float, float]:
+        r, g, b = (int(hex_color[i : i + 2], 16) / 255 for i in (1, 3, 5))
+        return colorsys.rgb_to_hls(r, g, b)
+
+    colours = list(UNIT_TYPE_COLORS.values())
+    for i, a in enumerate(colours):
+        for b in colours[i + 1 :]:
+            (ha, la, sa), (hb, lb, sb) = hls(a), hls(b)
+            hue = min(abs(ha - hb), 1 - abs(ha - hb)) * 360
+            # two saturated colours need 20 degrees of hue between them, or a clear lightness step
+            assert hue >= 20 or abs(la - lb) >= 0.25 or min(sa, sb) < 0.1, (a, b)

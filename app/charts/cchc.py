@@ -119,6 +119,8 @@ def _background_trace(df: pl.DataFrame, names: dict[str, str]) -> dict:
         "mode": "lines",
         "showlegend": False,
         "line": {"color": BACKGROUND_LINE, "width": 1},
+        # two dozen grey lines behind the highlighted ones read as noise: faded to a texture
+        "opacity": 1.0 if df["unit_code"].n_unique() <= 10 else 0.5,
         "customdata": custom,
         "hovertemplate": RANK_HOVER,
         "name": "Các đơn vị khác",

@@ -34,7 +34,7 @@ UNIT_TYPE_COLORS: dict[str, str] = {
     "ttyt": "#009E73",
     "tt_tinh": "#E69F00",
     "chi_cuc": "#CC79A7",
-    "co_quan_so": "#D55E00",
+    "co_quan_so": "#000000",  # not vermillion: beside the orange of tt_tinh the two read as one
 }
 # fixed colours for series that appear on several pages
 SERIES_COLORS: dict[str, str] = {
