@@ -84,19 +84,25 @@ def draw_unit_table() -> None:
         "Tỷ lệ giải quyết = đã giải quyết / (tiếp nhận + tồn năm trước). Đơn / 10.000 lượt khám: đơn thư "
         "tiếp nhận trên 10.000 lượt khám bệnh. Bảng tải về có thêm loại đơn vị."
     )
+    shown = tables.formatted(
+        tables.with_unique_names(by_unit),
+        {
+            "received": 0,
+            "carried_in": 0,
+            "resolved": 0,
+            "rate_pct": 1,
+            "protracted": 0,
+            "visits": 0,
+            "per_10k": 2,
+        },
+        percent=("rate_pct",),
+    )
     show_table(
-        tables.formatted(
-            tables.with_unique_names(by_unit),
-            {
-                "received": 0,
-                "carried_in": 0,
-                "resolved": 0,
-                "rate_pct": 1,
-                "protracted": 0,
-                "visits": 0,
-                "per_10k": 2,
-            },
-            percent=("rate_pct",),
+        # a centre with no patients has no visits to count complaints against: "không áp dụng"
+        tables.explain_blanks(
+            shown,
+            by_unit,
+            {"visits": "patient_visits", "per_10k": "complaints_per_10k", "rate_pct": "resolution_rate_pct"},
         ),
         UNIT_TABLE,
         "kn_theo_don_vi",

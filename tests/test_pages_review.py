@@ -183,3 +183,12 @@ def test_overview_gathers_the_units_difficulties_and_proposals_by_point(app: App
     lists = [m.value for m in at.markdown if m.value.startswith("- ")]
     assert len(lists) == 2 and all(" — *" in line for text in lists for line in text.splitlines())
     assert any(m.value.startswith("**Khó khăn, hạn chế** (") for m in at.markdown)
+
+
+def test_complaints_table_tells_not_applicable_and_nothing_to_resolve_from_not_reported(app: AppTest) -> None:
+    at = open_page(app, "pages/complaints.py")
+    assert not at.exception
+    rows = {r[0]: r for r in _rows(_table(at, "| Đơn vị | Tiếp nhận |"))}
+    cdc = rows["CDC"]
+    assert cdc.count("Không\xa0áp\xa0dụng") == 2 and "Chưa\xa0báo\xa0cáo" not in cdc  # no visits at a CDC
+    assert any("0 đơn, không có gì cần giải quyết" in cell for cell in rows["TT\xa0Cấp\xa0cứu\xa0115"])

@@ -8,7 +8,14 @@ aggregate carries how many units it rests on. `common` holds what every page sha
 the rest. Pages import the package (`from app import tables`).
 """
 
-from app.tables.applicability import applicable_codes, applies, applies_expr, applies_to, not_applicable_note
+from app.tables.applicability import (
+    applicable_codes,
+    applies,
+    applies_expr,
+    applies_to,
+    explain_blanks,
+    not_applicable_note,
+)
 from app.tables.attention import units_needing_attention, year_headline
 from app.tables.cchc import (
     cchc_ranked,
@@ -116,6 +123,7 @@ __all__ = [
     "expected_current",
     "expected_in_view",
     "expected_with_reports",
+    "explain_blanks",
     "formatted",
     "free_texts",
     "has_values",

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 import polars as pl
 
+from app.fmt import NOT_APPLICABLE, NOTHING_TO_RESOLVE
 from app.tables.common import DERIVED_MEASURES
 from etl.catalogue import load_catalogue
 from etl.registry import UNIT_TYPES
@@ -58,3 +59,31 @@ def not_applicable_note(codes: Iterable[str], unit_type: str | None, labels: dic
         return None
     kind = UNIT_TYPES.get(unit_type or "", unit_type or "đơn vị này")
     return f"Không áp dụng cho {kind.lower()}: {', '.join(x[:1].lower() + x[1:] for x in left_out)}."
+
+
+def explain_blanks(display: pl.DataFrame, numeric: pl.DataFrame, codes: dict[str, str]) -> pl.DataFrame:
+    """`display` (tables.formatted text, same rows as `numeric`) with blanks that are not missing
+    reports spelled out: "Không áp dụng" where the column's indicator (`codes`: column -> code)
+    does not concern the unit's type, "0 đơn, không có gì cần giải quyết" for a resolution rate
+    with nothing received or carried over. Other blanks keep "Chưa báo cáo"."""
+    if "unit_type" not in numeric.columns:  # a display frame names the type in words only
+        by_name = {name: code for code, name in UNIT_TYPES.items()}
+        numeric = numeric.with_columns(unit_type=pl.col("unit_type_vi").replace_strict(by_name, default=None))
+    out = display
+    for col, code in codes.items():
+        if col not in display.columns or col not in numeric.columns:
+            continue
+        not_applicable = numeric.select(pl.col(col).is_null() & ~applies_expr(code))[col]
+        nothing = pl.Series([False] * numeric.height)
+        if code == "resolution_rate_pct" and {"received", "carried_in"} <= set(numeric.columns):
+            nothing = numeric.select(
+                pl.col(col).is_null() & (pl.col("received") == 0) & (pl.col("carried_in").fill_null(0) == 0)
+            )[col].fill_null(False)
+        texts = [
+            NOT_APPLICABLE if na else NOTHING_TO_RESOLVE if zero else shown
+            for shown, na, zero in zip(
+                display[col].to_list(), not_applicable.to_list(), nothing.to_list(), strict=True
+            )
+        ]
+        out = out.with_columns(pl.Series(col, texts, dtype=pl.String))
+    return out
