@@ -125,6 +125,14 @@ trend_options = {"active_years": years_active, "events": events, "subtitle": sub
 
 def draw_cchc() -> None:
     """The unit's CCHC rank (or score, when it was never ranked) over the years."""
+    ranked_years = history.filter(history["cchc_rank"].is_not_null())["year"].to_list()
+    if ranked_years and len(ranked_years) < len(years_active) and (restated or lineage["predecessors"]):
+        # a merged unit's rank starts with the unit: ranks belong to one round each, never summed
+        st.caption(
+            f"Thứ hạng CCHC chỉ có từ năm {min(ranked_years)}: mỗi năm là một đợt xếp hạng riêng của Sở, "
+            "nên thứ hạng của các đơn vị tiền thân không cộng hay quy đổi được vào đơn vị này "
+            "(xem hồ sơ của từng đơn vị tiền thân)."
+        )
     if tables.has_values(history, "cchc_rank"):
         show_chart(
             charts.unit_rank_chart(history, name, events, years_active),

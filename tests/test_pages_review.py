@@ -192,3 +192,14 @@ def test_complaints_table_tells_not_applicable_and_nothing_to_resolve_from_not_r
     cdc = rows["CDC"]
     assert cdc.count("Không\xa0áp\xa0dụng") == 2 and "Chưa\xa0báo\xa0cáo" not in cdc  # no visits at a CDC
     assert any("0 đơn, không có gì cần giải quyết" in cell for cell in rows["TT\xa0Cấp\xa0cứu\xa0115"])
+
+
+def test_a_merged_units_profile_says_why_its_cchc_rank_starts_with_it(app: AppTest) -> None:
+    app.query_params["don_vi"] = "Trung tâm Y tế khu vực Hòa Thuận"
+    app.query_params["cach_tinh"] = "Quy đổi theo cơ cấu hiện tại"
+    at = open_page(app, "pages/unit_profile.py")
+    assert not at.exception
+    assert any(
+        c.value.startswith("Thứ hạng CCHC chỉ có từ năm 2025: mỗi năm là một đợt xếp hạng riêng")
+        for c in at.caption
+    )
