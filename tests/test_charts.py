@@ -405,3 +405,17 @@ def test_unit_type_colours_are_told_apart_at_a_glance() -> None:
             hue = min(abs(ha - hb), 1 - abs(ha - hb)) * 360
             # two saturated colours need 20 degrees of hue between them, or a clear lightness step
             assert hue >= 20 or abs(la - lb) >= 0.25 or min(sa, sb) < 0.1, (a, b)
+
+
+def test_a_year_axis_spans_the_years_charted_not_an_empty_year_before() -> None:
+    from app.charts.common import base_layout, figure, x_axis
+
+    fig = figure(
+        [{"type": "scatter", "x": [2019, 2020, 2021], "y": [1, 2, 3]}], base_layout("t", x=x_axis("Năm"))
+    )
+    assert list(fig.layout.xaxis.range) == [2018.5, 2021.5]
+    values = figure(
+        [{"type": "bar", "x": [3.5, 1.0], "y": ["A", "B"], "orientation": "h"}],
+        base_layout("t", x=x_axis(years=False)),
+    )
+    assert values.layout.xaxis.range is None  # not a year axis: Plotly's own range

@@ -176,7 +176,31 @@ def figure(traces: list[dict], layout: dict, *, narrow: bool = False) -> go.Figu
     and draw it again, which doubles its cost in the browser. `narrow`: the chart sits in a
     half-width column (its legend wraps sooner).
     """
-    return go.Figure(data=traces, layout=fit_margins(traces, layout, narrow=narrow))
+    return go.Figure(data=traces, layout=fit_margins(traces, _year_range(traces, layout), narrow=narrow))
+
+
+def _year_range(traces: list[dict], layout: dict) -> dict:
+    """A year axis (x_axis(years=True)) without a range of its own spans the data's years and
+    half a year either side: Plotly's padding would otherwise show an empty year (2014 before
+    a 2015 start, 2018 before a unit founded in 2019)."""
+    axis = layout.get("xaxis")
+    if (
+        not isinstance(axis, dict)
+        or axis.get("dtick") != 1
+        or "range" in axis
+        or axis.get("tickformat") != "d"
+    ):
+        return layout
+    years = [
+        x
+        for t in traces
+        if t.get("xaxis", "x") == "x" and t.get("type") in (None, "scatter", "bar")
+        for x in (t.get("x") or [])
+        if isinstance(x, int | float) and not isinstance(x, bool)
+    ]
+    if not years:
+        return layout
+    return {**layout, "xaxis": {**axis, "range": [min(years) - 0.5, max(years) + 0.5]}}
 
 
 _TAG = re.compile(r"<[^>]+>")
