@@ -155,7 +155,8 @@ else:
             "note": "Ghi chú",
         },
         "ss_xep_hang_tong_hop",
-        download=tables.sort_league(league, order).drop("rank_group"),
+        # the download: rank and pool size as numbers (not the "X/N" text beside them again)
+        download=tables.sort_league(league, order).drop("rank_group", "rank_label"),
         right=("rank_label", "change", "composite", "coverage"),
         escaped=("short_name",),
         page_size=PAGE_SIZE,

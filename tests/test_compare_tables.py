@@ -51,3 +51,33 @@ def test_sort_by_name_or_by_change_keeps_unranked_units_last() -> None:
     league = with_rank_change(_league({"B": 80.0, "A": 70.0, "C": None}), _league({"B": 60.0, "A": 70.0}))
     assert sort_league(league, "Tên đơn vị")["unit_code"].to_list() == ["A", "B", "C"]
     assert sort_league(league, "Thay đổi hạng so với năm trước")["unit_code"].to_list() == ["B", "A", "C"]
+
+
+def test_league_download_has_no_internal_or_repeated_columns() -> None:
+    from app.downloads import vietnamese_headers
+    from app.tables.compare import COMPOSITE_DEFAULT_WEIGHTS, league_table
+
+    panel = pl.DataFrame(
+        {
+            "unit_code": ["A", "B"],
+            "year": [2025, 2025],
+            "short_name": ["Đơn vị A", "Đơn vị B"],
+            "unit_type": ["ttyt", "tt_tinh"],
+            "area": ["", ""],
+            "rank_pool": ["so", "so"],
+            "rank_group": ["", ""],
+            **{
+                c: [1.0, 2.0]
+                for c in ("cchc_score", "sat_inpatient_pct", "sat_outpatient_pct", "sat_staff_pct")
+            },
+            **{
+                c: [1, 2]
+                for c in ("training_participants", "staff_total", "complaints_protracted", "leader_dialogues")
+            },
+            "dvk_models_recognized": [0, 1],
+        }
+    )
+    league = league_table(panel, COMPOSITE_DEFAULT_WEIGHTS)
+    headers = vietnamese_headers(league.drop("rank_group", "rank_label")).columns
+    assert not [h for h in headers if "_" in h or h.isascii()], headers
+    assert len(set(headers)) == len(headers)

@@ -216,7 +216,7 @@ def league_table(
     index = metrics.composite_index(
         wide, weights, directions, min_coverage, pool_cols=["rank_group"], applicable=flags, targets=targets
     )
-    names = year.select("unit_code", "short_name", "rank_group", type_label(), "area")
+    names = year.select("unit_code", "short_name", type_label(), "area")  # rank_group: in the index
     return index.join(names, on="unit_code", how="left").with_columns(
         rank_label=rank_label("rank", "n_ranked")
     )
