@@ -121,8 +121,11 @@ def draw_units() -> None:
             "Đồng hạng: các đơn vị bằng điểm nhận cùng hạng, hạng kế tiếp bị bỏ qua (1, 2, 2, 4). "
             "Hạng tính trong toàn bộ các đơn vị do Sở xếp hạng, kể cả khi đang lọc theo loại hay địa bàn."
         )
+        if highlight:
+            st.caption("Tên tô xanh: các đơn vị đang làm nổi bật trên biểu đồ.")
+        shown = tables.formatted(league, {"cchc_score": 1})
         show_table(
-            tables.formatted(league, {"cchc_score": 1}),
+            shown.with_columns(tables.highlighted_names(shown, highlight)),
             {
                 "rank_label": "Hạng (X/N)",
                 "short_name": "Tên đơn vị",
@@ -134,6 +137,7 @@ def draw_units() -> None:
             "cchc_bang_xep_hang",
             download=league,
             right=("rank_label", "cchc_score", "reported_label"),
+            escaped=("short_name",),
         )
 
     tabbed(

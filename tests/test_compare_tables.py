@@ -43,7 +43,7 @@ def test_display_highlights_the_chosen_units_and_writes_the_change() -> None:
         ),
         ["B"],
     )
-    assert shown["short_name"].to_list() == ["Đơn vị A", ":blue-background[Đơn vị B]"]
+    assert shown["short_name"].to_list() == ["Đơn\xa0vị\xa0A", ":blue-background[Đơn\xa0vị\xa0B]"]
     assert shown["change"].to_list() == ["▲ 1", "▼ 1"]
 
 

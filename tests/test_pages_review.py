@@ -59,7 +59,7 @@ def test_league_keeps_the_so_out_scores_coverage_of_what_applies_and_highlights_
     rows = _rows(league)
     names = [r[2] for r in rows]
     assert not any("Sở Y tế" in n for n in names)  # ranked by the province, its own pool
-    assert ":blue-background[CDC]" in names and ":blue-background[BVĐK tỉnh]" in names
+    assert ":blue-background[CDC]" in names and ":blue-background[BVĐK\xa0tỉnh]" in names
     assert sum(n.startswith(":blue-background[") for n in names) == 2
     # a centre without patients is not short of data for lacking inpatient satisfaction
     cdc = next(r for r in rows if "CDC" in r[2])
@@ -77,7 +77,10 @@ def test_league_keeps_the_so_out_scores_coverage_of_what_applies_and_highlights_
 def test_league_sorts_by_a_column_from_the_address(app: AppTest) -> None:
     app.query_params["ss_sap_xep"] = "Tên đơn vị"
     at = open_page(app, "pages/compare.py")
-    names = [r[2].removeprefix(":blue-background[").rstrip("]") for r in _rows(_table(at, "| Hạng"))]
+    names = [
+        r[2].removeprefix(":blue-background[").rstrip("]").replace("\xa0", " ")
+        for r in _rows(_table(at, "| Hạng"))
+    ]
     assert names == sorted(names)
 
 
@@ -203,3 +206,15 @@ def test_a_merged_units_profile_says_why_its_cchc_rank_starts_with_it(app: AppTe
         c.value.startswith("Thứ hạng CCHC chỉ có từ năm 2025: mỗi năm là một đợt xếp hạng riêng")
         for c in at.caption
     )
+
+
+def test_cchc_league_highlights_the_units_chosen_on_the_chart(app: AppTest) -> None:
+    app.query_params["cchc_goc_nhin"] = "Bảng xếp hạng theo năm"
+    app.query_params["cchc_don_vi"] = ["BV Mắt", "CDC"]
+    at = open_page(app, "pages/cchc.py")
+    assert not at.exception
+    names = [r[1] for r in _rows(_table(at, "| Hạng"))]
+    assert sorted(n for n in names if n.startswith(":blue-background[")) == [
+        ":blue-background[BV\xa0Mắt]",
+        ":blue-background[CDC]",
+    ]

@@ -15,7 +15,7 @@ from app import metrics
 from app.fmt import NOT_APPLICABLE, NOT_REPORTED, NOTHING_TO_RESOLVE, fmt_column, fmt_int, fmt_num, fmt_pct
 from app.tables.applicability import applies, applies_expr
 from app.tables.common import measure, rank_label, type_label, unique_labels, with_rates
-from app.tables.markdown import STANDING_BACKGROUNDS, escape_markdown, highlight
+from app.tables.markdown import NO_WRAP_CHARS, STANDING_BACKGROUNDS, escape_markdown, highlight
 
 SCORECARD_CODES = (
     "cchc_score",
@@ -251,19 +251,31 @@ def _change_text(change: int | None) -> str:
     return f"▲ {change}" if change > 0 else f"▼ {-change}" if change < 0 else "="
 
 
+def highlighted_names(rows: pl.DataFrame, chosen: tuple[str, ...] | list[str]) -> pl.Series:
+    """`short_name` as escaped Markdown, the chosen units' on a blue background (a league table
+    shows where the units the reader follows stand; show with `escaped=("short_name",)`)."""
+    names = [
+        highlight(_no_wrap(name or code), "blue" if code in chosen else None)
+        for code, name in rows.select("unit_code", "short_name").iter_rows()
+    ]
+    return pl.Series("short_name", names, dtype=pl.String)
+
+
+def _no_wrap(name: str) -> str:
+    # as markdown_table keeps a short cell on one line
+    return name.replace(" ", "\u00a0") if len(name) <= NO_WRAP_CHARS else name
+
+
 def league_display(rows: pl.DataFrame, chosen: tuple[str, ...] | list[str] = ()) -> pl.DataFrame:
     """The league table's rows as text: composite "72,4", coverage "80%", blank note as "".
 
     The units being compared are highlighted (their name on a blue background, escaped
     Markdown: show it with `escaped=("short_name",)`); `rank_change` reads "▲ 2", "▼ 1", "=".
     """
-    names = [
-        highlight(name or code, "blue" if code in chosen else None)
-        for code, name in rows.select("unit_code", "short_name").iter_rows()
-    ]
+    names = highlighted_names(rows, chosen)
     change = rows["rank_change"] if "rank_change" in rows.columns else pl.Series([None] * rows.height)
     return rows.with_columns(
-        short_name=pl.Series(names, dtype=pl.String),
+        short_name=names,
         change=pl.Series([_change_text(c) for c in change.to_list()], dtype=pl.String),
     ).select(
         "rank_label",
