@@ -7,7 +7,10 @@ as the profile picker shows it (tables.profile_labels).
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 PROFILE_PAGE = "pages/unit_profile.py"
+PROFILE_URL = "ho-so-don-vi"  # its url_path in app/navigation.py
 PROFILE_KEY = "don_vi"  # the profile picker's key, hence its query parameter
 
 
@@ -21,3 +24,13 @@ def profile_params(label: str, year: int | None = None) -> dict[str, str]:
     if year is not None:
         params["nam"] = str(year)
     return params
+
+
+def profile_href(label: str, year: int | None = None) -> str:
+    """A relative link to a unit's profile, for Markdown: it resolves beside the page it sits
+    on, so it works at the root and behind a proxy's path prefix alike.
+
+    >>> profile_href("CDC", 2025)
+    'ho-so-don-vi?don_vi=CDC&nam=2025'
+    """
+    return f"{PROFILE_URL}?{urlencode(profile_params(label, year))}"

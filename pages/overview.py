@@ -11,7 +11,7 @@ from app.cards import show_cards
 from app.downloads import chart_or_note, show_chart, show_table
 from app.filters import current_filters, no_data, page_header, scoped_panel, tabbed
 from app.fmt import fmt_int
-from app.links import PROFILE_PAGE, profile_params
+from app.links import profile_href
 from etl.catalogue import load_catalogue
 from report.texts import grouped, unit_texts
 
@@ -112,22 +112,17 @@ def draw_attention() -> None:
         "năm trước) hoặc có vụ việc phức tạp, kéo dài. Bấm tên đơn vị để mở hồ sơ."
     )
     labels = tables.profile_labels(queries.units(f.snapshot))
-
-    def one(row: dict) -> None:
-        st.page_link(
-            PROFILE_PAGE,
-            label=f"**{row['short_name']}**: {row['reasons']}",
-            icon=":material/arrow_forward:",
-            query_params=profile_params(labels.get(row["unit_code"], row["short_name"]), f.year),
-        )
-
-    rows = list(attention.iter_rows(named=True))
-    for row in rows[:ATTENTION_SHOWN]:
-        one(row)
-    if len(rows) > ATTENTION_SHOWN:
-        with st.expander(f"Xem thêm {len(rows) - ATTENTION_SHOWN} đơn vị"):
-            for row in rows[ATTENTION_SHOWN:]:
-                one(row)
+    # one Markdown list, not a page link per unit: one element for the browser to draw
+    lines = [
+        f"- [**{tables.escape_markdown(row['short_name'])}**]"
+        f"({profile_href(labels.get(row['unit_code'], row['short_name']), f.year)}): "
+        + tables.escape_markdown(row["reasons"])
+        for row in attention.iter_rows(named=True)
+    ]
+    st.markdown("\n".join(lines[:ATTENTION_SHOWN]))
+    if len(lines) > ATTENTION_SHOWN:
+        with st.expander(f"Xem thêm {len(lines) - ATTENTION_SHOWN} đơn vị"):
+            st.markdown("\n".join(lines[ATTENTION_SHOWN:]))
 
 
 def draw_opinions() -> None:

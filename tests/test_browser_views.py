@@ -121,3 +121,17 @@ def test_printing_a_page_gives_a4_without_the_sidebar_and_with_the_filters(app: 
     ).stdout
     assert "Năm chi tiết 2024" in text and "phạm vi: tất cả đơn vị" in text
     assert "Bộ lọc" not in text and "Đăng xuất" not in text  # the sidebar's heading and button
+
+
+def test_a_unit_needing_attention_links_to_its_profile(app: App, new_page) -> None:
+    page = _logged_in_at(app, new_page, "/tong-quan?nam=2023")
+    link = page.locator(MAIN).get_by_role("link", name="TT Giám định y khoa")
+    href = link.get_attribute("href")
+    assert href and href.startswith("ho-so-don-vi?don_vi="), href
+    target = link.evaluate("a => a.href")  # as the browser resolves it beside the page
+    page.goto(target, wait_until="commit")
+    app.wait(page, target)
+    app.assert_clean(page, target)
+    text = page.locator(MAIN).inner_text()
+    assert "Trung tâm Giám định y khoa tỉnh An Lạc" in text
+    assert page.url.startswith(f"{app.url}/ho-so-don-vi?")
