@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from app.tables.attention import units_needing_attention, year_headline
-from app.tables.overview import Kpi
+from app.tables.kpi_card import Kpi
 
 
 def _panel() -> pl.DataFrame:

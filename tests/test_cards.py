@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.cards import Card, card_html, cards_html
 from app.fmt import NOT_REPORTED
-from app.tables.overview import Kpi, kpi_card
+from app.tables.kpi_card import Kpi, kpi_card
 
 HELP = "Tỷ lệ người bệnh nội trú hài lòng."
 

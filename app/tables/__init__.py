@@ -63,8 +63,9 @@ from app.tables.compare import (
     with_rank_change,
 )
 from app.tables.complaints import channels_by_year, complaint_flow, complaints_by_unit, reception_by_year
+from app.tables.kpi_card import Kpi, kpi_card
 from app.tables.markdown import escape_markdown, highlight, markdown_table
-from app.tables.overview import KPI_CODES, Kpi, kpi_card, kpi_trends, overview_kpis, pooled_pct, top_movers
+from app.tables.overview import KPI_CODES, kpi_trends, overview_kpis, pooled_pct, top_movers
 from app.tables.profile import (
     active_years,
     default_profile_unit,

@@ -15,7 +15,7 @@ import polars as pl
 from app import metrics
 from app.fmt import fmt_delta, fmt_int, fmt_pct
 from app.tables.common import in_year
-from app.tables.overview import Kpi
+from app.tables.kpi_card import Kpi
 from etl.catalogue import load_catalogue
 
 RANK_DROP = 5  # places lost in the CCHC ranking that make a fall "sharp"
