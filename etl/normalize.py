@@ -190,8 +190,20 @@ def parse_value(raw: str | float | None, ind: Indicator) -> Parsed | None:
         return parse_bool(raw)
     if ind.kind == "category":
         return parse_category(raw, ind.choices)
-    text = fmt_vn(raw) if isinstance(raw, float) else nfc(raw)
+    text = fmt_vn(raw) if isinstance(raw, float) else free_text(raw)
     return Parsed(value_text=text)
+
+
+def free_text(raw: str) -> str:
+    r"""A unit's free text (highlights, difficulties, proposals) as stored: NFC, spaces collapsed
+    within each line, the unit's own line breaks kept (blank lines dropped), so a list of
+    points stays a list. Windows and old Mac line ends become "\n".
+
+    >>> free_text("- Thiếu  nhân lực.\r\n\r\n- Kinh phí ít ")
+    '- Thiếu nhân lực.\n- Kinh phí ít'
+    """
+    lines = (nfc(line) for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    return "\n".join(line for line in lines if line)
 
 
 def parse_year(raw: str | float | None) -> int | None:

@@ -105,3 +105,11 @@ def test_years(raw, expected):
 def test_messages_show_numbers_vietnamese_style():
     assert fmt_vn(1234567.5) == "1.234.567,5"
     assert fmt_vn(92.0) == "92"
+
+
+def test_free_text_keeps_the_units_line_breaks() -> None:
+    from etl.catalogue import load_catalogue
+    from etl.normalize import parse_value
+
+    parsed = parse_value("- Thiếu bác sĩ.\r\n- Kinh phí  còn ít.\n\n", load_catalogue()["difficulties"])
+    assert parsed is not None and parsed.value_text == "- Thiếu bác sĩ.\n- Kinh phí còn ít."
