@@ -84,7 +84,7 @@ class Grid:
             row = self.rows[r]
             raw = row[c] if c < len(row) else None
             if self.sheet is None or (r, c) in self.text_cells:
-                result.append((clean(raw) or None) if raw is not None else None)
+                result.append((clean_value(raw) or None) if raw is not None else None)
             elif (r, c) in self.excel_errors:
                 result.append(self.excel_errors[(r, c)])
             elif raw is None or raw in ("true", "false"):  # booleans are handed on as text
@@ -140,6 +140,15 @@ def clean(raw: str) -> str:
     if raw.isascii() and raw.isprintable() and "  " not in raw and raw == raw.strip():
         return raw
     return nfc(raw)
+
+
+def clean_value(raw: str) -> str:
+    """`clean` line by line: a value cell keeps its line breaks (a unit's free text is written in
+    paragraphs), each line NFC with collapsed spaces, blank lines at either end dropped."""
+    if "\n" not in raw and "\r" not in raw:
+        return clean(raw)
+    lines = [nfc(line) for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return "\n".join(lines).strip("\n")
 
 
 def key(text: str) -> str:

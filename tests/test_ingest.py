@@ -425,3 +425,13 @@ def test_only_unit_refuses_another_units_file_even_when_it_was_loaded_before(tmp
 def test_only_unit_must_be_a_registered_unit(tmp_path, db):
     proc = run_etl("ingest", str(tmp_path), "--db", str(db), "--only-unit", "KHONG_CO")
     assert proc.returncode == 2 and "KHONG_CO" in proc.stderr
+
+
+def test_free_text_keeps_its_line_breaks_from_the_cell_to_the_database(tmp_path, db):
+    text = "- Thiếu bác sĩ chuyên khoa.\n-  Kinh phí  tập huấn còn ít.\r\n"
+    f = write_submission(tmp_path / "bvm.xlsx", "BVM", 2024, {**GOOD, "difficulties": text})
+    code, doc = ingest_json(f, db=db)
+    assert code == 0, doc
+    assert (
+        current(db, "BVM", 2024)["difficulties"] == "- Thiếu bác sĩ chuyên khoa.\n- Kinh phí tập huấn còn ít."
+    )

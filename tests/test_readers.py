@@ -440,7 +440,7 @@ READABLE: list[tuple[Callable[[Path], Path], str, list[tuple]]] = [
                 None,
                 [
                     ("staff_total", "450", "dòng 8"),
-                    ("highlights", "Dòng một Dòng hai", "dòng 9"),
+                    ("highlights", "Dòng một\nDòng hai", "dòng 9"),
                     ("sat_inpatient_pct", "92,5", "dòng 11"),
                 ],
             )
