@@ -18,7 +18,7 @@ import duckdb
 import streamlit as st
 
 from app.startup import may_build_demo
-from etl.db import DatabaseBusy, connect, db_path, latest_snapshot, publish_snapshot
+from etl.db import DatabaseBusy, db_path, latest_snapshot, publish_first_snapshot
 
 # one first-run build per process, even when several browser sessions open at once
 _BUILD_LOCK = threading.Lock()
@@ -30,15 +30,11 @@ class SnapshotUnavailable(RuntimeError):
 
 
 def _publish_from_main(db: Path) -> Path:
-    """Publish a first snapshot of an existing main file (connect waits while an ingest holds it)."""
+    """Publish a first snapshot of an existing main file (it waits while an ingest holds it)."""
     try:
-        con = connect(db)
+        return publish_first_snapshot(db)
     except DatabaseBusy as exc:
         raise SnapshotUnavailable(str(db)) from exc
-    try:
-        return publish_snapshot(con, db)
-    finally:
-        con.close()
 
 
 def _build_demo(db: Path) -> None:

@@ -19,8 +19,7 @@ from pathlib import Path
 from accounts.demo import write_demo_accounts
 from accounts.store import connect, store_path
 from accounts.users import accounts_with_demo_password, list_users
-from etl.db import DEFAULT_DB, DatabaseBusy, latest_snapshot, publish_snapshot, published_facts
-from etl.db import connect as connect_db
+from etl.db import DEFAULT_DB, DatabaseBusy, latest_snapshot, publish_first_snapshot, published_facts
 
 _ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,13 +41,9 @@ def _build_demo(db: Path) -> None:
 
 def _publish(db: Path) -> None:
     try:
-        con = connect_db(db)
+        publish_first_snapshot(db)
     except DatabaseBusy as exc:
         raise StartupRefused(str(exc)) from exc
-    try:
-        publish_snapshot(con, db)
-    finally:
-        con.close()
 
 
 def demo_password_refusal(db: Path, names: list[str]) -> str:

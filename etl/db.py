@@ -332,3 +332,13 @@ def published_facts(db: Path) -> tuple[dict[str, str], list[str]]:
     finally:
         con.close()
     return meta, codes
+
+
+def publish_first_snapshot(db: Path) -> Path:
+    """Open the main file (waiting briefly while another writer holds it: DatabaseBusy after
+    that) and publish a snapshot of it, for a reader that found none."""
+    con = connect(db)
+    try:
+        return publish_snapshot(con, db)
+    finally:
+        con.close()
