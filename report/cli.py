@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from contextlib import closing
 from datetime import date, datetime
 from pathlib import Path
 
@@ -21,7 +20,7 @@ EXPORT_SUFFIXES = (".xlsx", ".csv", ".parquet")
 def _snapshot(db_arg: str | None) -> str | None:
     """The newest snapshot of the database (published first if there is none); None, said, when
     there is no database at all."""
-    from etl.db import connect, db_path, latest_snapshot, publish_snapshot
+    from etl.db import db_path, latest_snapshot, publish_first_snapshot
 
     db = db_path(db_arg)
     snap = latest_snapshot(db)
@@ -34,8 +33,7 @@ def _snapshot(db_arg: str | None) -> str | None:
             file=sys.stderr,
         )
         return None
-    with closing(connect(db)) as con:
-        return str(publish_snapshot(con, db))
+    return str(publish_first_snapshot(db))
 
 
 def _quiet() -> None:
@@ -50,11 +48,23 @@ def _quiet() -> None:
     streamlit.logger.set_log_level(logging.ERROR)
 
 
-def _check_suffix(out: Path, suffixes: tuple[str, ...]) -> bool:
-    if out.suffix.lower() in suffixes:
-        return True
-    print(f"Tệp ra «{out}» phải có đuôi {' hoặc '.join(suffixes)}.", file=sys.stderr)
-    return False
+def _check_out(out: Path, suffixes: tuple[str, ...], *also: Path) -> bool:
+    """True when `out` has one of `suffixes` and neither it nor `also` exists yet, else says why.
+
+    A document already there may be a draft a person has since edited: never written over.
+    """
+    if out.suffix.lower() not in suffixes:
+        print(f"Tệp ra «{out}» phải có đuôi {' hoặc '.join(suffixes)}.", file=sys.stderr)
+        return False
+    for path in (out, *also):
+        if path.exists():
+            print(
+                f"Tệp «{path}» đã có; lệnh không ghi đè lên tệp đã có (có thể là bản đã sửa). "
+                "Hãy chọn tên khác cho --out.",
+                file=sys.stderr,
+            )
+            return False
+    return True
 
 
 def _date(text: str | None) -> date | None:
@@ -63,7 +73,7 @@ def _date(text: str | None) -> date | None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     out = Path(args.out)
-    if not _check_suffix(out, (".docx",)):
+    if not _check_out(out, (".docx",), *([out.with_suffix(".pdf")] if args.pdf else [])):
         return 2
     snapshot = _snapshot(args.db)
     if snapshot is None:
@@ -96,7 +106,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_reminder(args: argparse.Namespace) -> int:
     out = Path(args.out)
-    if not _check_suffix(out, (".docx",)):
+    if not _check_out(out, (".docx",)):
         return 2
     try:
         deadline = _date(args.deadline)
@@ -127,7 +137,7 @@ def cmd_reminder(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     out = Path(args.out)
-    if not _check_suffix(out, EXPORT_SUFFIXES):
+    if not _check_out(out, EXPORT_SUFFIXES):
         return 2
     snapshot = _snapshot(args.db)
     if snapshot is None:

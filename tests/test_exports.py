@@ -107,3 +107,7 @@ def test_the_cli_exports_by_file_suffix(tmp_path: Path, tmp_path_factory) -> Non
     assert {r[0].value for r in book["Sự hài lòng"].iter_rows(min_row=2)} == {2025}
     proc = run_etl("export", "--out", str(tmp_path / "so_lieu.ods"), db=db)
     assert proc.returncode == 2 and ".xlsx hoặc .csv hoặc .parquet" in proc.stderr
+    # a file already there (perhaps edited since) is never written over
+    before = out.read_bytes()
+    proc = run_etl("export", "--out", str(out), db=db)
+    assert proc.returncode == 2 and "đã có" in proc.stderr and out.read_bytes() == before
