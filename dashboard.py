@@ -71,7 +71,8 @@ def _open_snapshot() -> str:
 def _unit_name(snapshot: str, unit_code: str | None) -> str | None:
     if unit_code is None:
         return None
-    found = queries.units(snapshot).filter(queries.units(snapshot)["unit_code"] == unit_code)
+    units = queries.units(snapshot)
+    found = units.filter(units["unit_code"] == unit_code)
     return found["short_name"][0] if found.height else None
 
 
