@@ -34,6 +34,8 @@ ACTION_NAMES = {
     "backup": "Sao lưu",
     "restore": "Khôi phục",
     "deadline_set": "Đặt hạn nộp báo cáo",
+    "entry_draft_saved": "Lưu bản nháp nhập trực tiếp",
+    "entry_draft_deleted": "Xoá bản nháp nhập trực tiếp",
 }
 OUTCOME_NAMES = {"ok": "Thành công", "failed": "Không thành công", "denied": "Bị từ chối"}
 

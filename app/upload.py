@@ -33,6 +33,7 @@ from accounts.users import User
 
 STATUS_VI = {"accepted": "ĐÃ NHẬN", "rejected": "TỪ CHỐI", "unchanged": "KHÔNG ĐỔI"}  # as the CLI prints
 VIA = "trang Nộp báo cáo"  # how the audit log tells an upload from a command-line ingest
+VIA_ENTRY = "trang Nhập trực tiếp"  # a report typed into the form (app/entry.py)
 MAX_NAME = 120  # characters of a stored file name, extension included
 _ROOT = Path(__file__).resolve().parent.parent
 _PROGRESS = re.compile(rb"(\d+)/(\d+) t")  # the CLI's progress line: "[####....] 3/5 tệp"
@@ -164,12 +165,15 @@ def _outcome(v: FileVerdict, user: User) -> str:
     return "denied" if refused else "failed"
 
 
-def audit_upload(db: Path, user: User, verdicts: list[FileVerdict], client: str | None) -> None:
-    """One audit row per uploaded file: who, which file, the verdict, for which unit and year."""
+def audit_upload(
+    db: Path, user: User, verdicts: list[FileVerdict], client: str | None, via: str = VIA
+) -> None:
+    """One audit row per uploaded file: who, which file, the verdict, for which unit and year;
+    `via` says which page sent it."""
     with closing(connect(store_path(db))) as con:
         for v in verdicts:
             detail = {
-                "via": VIA, "verdict": v.verdict, "unit_code": v.unit_code, "year": v.year,
+                "via": via, "verdict": v.verdict, "unit_code": v.unit_code, "year": v.year,
                 "sha256": v.sha256, "on_behalf_of_unit": user.role == "quan_tri",
             }  # fmt: skip
             record_event(
@@ -185,6 +189,7 @@ def ingest_uploads(
     *,
     client: str | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    via: str = VIA,
 ) -> list[FileVerdict]:
     """Ingest the uploaded files for `user`, one verdict per file, each audited.
 
@@ -198,7 +203,7 @@ def ingest_uploads(
             for name in names:
                 record_event(
                     con, "ingest", actor=user.username, target=name, outcome="denied", client=client,
-                    detail={"via": VIA, "reason": f"vai trò «{ROLE_NAMES[user.role]}» không nộp báo cáo"},
+                    detail={"via": via, "reason": f"vai trò «{ROLE_NAMES[user.role]}» không nộp báo cáo"},
                 )  # fmt: skip
         raise UploadRefused(user.role)
     if not uploads:
@@ -217,5 +222,5 @@ def ingest_uploads(
         verdicts = None
     if verdicts is None:
         verdicts = _failed_run(names, stderr)
-    audit_upload(db, user, verdicts, client)
+    audit_upload(db, user, verdicts, client, via)
     return verdicts
