@@ -42,6 +42,8 @@ class Parsed:
 
 def fmt_vn(x: float) -> str:
     """Format a number the Vietnamese way for messages: 1234567.5 -> '1.234.567,5'."""
+    if not math.isfinite(x):
+        return "∞" if x > 0 else "-∞" if x < 0 else "NaN"
     if x == int(x):
         return f"{int(x):,}".replace(",", ".")
     text = f"{x:,.6f}".rstrip("0").rstrip(".")
@@ -108,9 +110,11 @@ def parse_number_text(text: str, kind: str) -> tuple[float | None, str | None]:
     else:
         number = s
     try:
-        return sign * float(number), note
+        value = sign * float(number)
     except ValueError:
         return None, None
+    # digits beyond a float's range ("9" typed 400 times) are no number a unit can mean
+    return (value, note) if math.isfinite(value) else (None, None)
 
 
 def _number_hint(ind: Indicator) -> str:
@@ -126,6 +130,8 @@ def parse_numeric(raw: str | float, ind: Indicator) -> Parsed:
     note = None
     had_percent = False
     if isinstance(raw, float):
+        if not math.isfinite(raw):
+            return Parsed(problem=f"«{fmt_vn(raw)}» không phải là số", fix=_number_hint(ind))
         value = raw
         shown = fmt_vn(raw)
     else:
@@ -211,6 +217,6 @@ def parse_year(raw: str | float | None) -> int | None:
     if raw is None:
         return None
     if isinstance(raw, float):
-        return int(raw) if raw == int(raw) else None
+        return int(raw) if math.isfinite(raw) and raw == int(raw) else None
     digits = re.sub(r"[^\d]", "", nfc(raw))
     return int(digits) if len(digits) == 4 else None

@@ -113,3 +113,18 @@ def test_free_text_keeps_the_units_line_breaks() -> None:
 
     parsed = parse_value("- Thiếu bác sĩ.\r\n- Kinh phí  còn ít.\n\n", load_catalogue()["difficulties"])
     assert parsed is not None and parsed.value_text == "- Thiếu bác sĩ.\n- Kinh phí còn ít."
+
+
+@pytest.mark.parametrize("code", ["staff_total", "sat_inpatient_pct", "cchc_score"])
+def test_digits_beyond_a_numbers_range_are_refused_not_a_crash(code):
+    # found by the fuzz tests: "9" typed 400 times read as float infinity, and the bounds
+    # message (fmt_vn) or the integer check (round) raised OverflowError
+    parsed = parse_value("9" * 400, CAT[code])
+    assert parsed is not None and not parsed.ok
+    assert "không phải là số" in parsed.problem
+    assert not parse_value(float("inf"), CAT[code]).ok
+
+
+@pytest.mark.parametrize("raw", [float("inf"), float("nan")])
+def test_a_year_that_is_no_finite_number_is_unreadable(raw):
+    assert parse_year(raw) is None
