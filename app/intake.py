@@ -192,6 +192,31 @@ def in_scope_units(all_units: pl.DataFrame, unit_code: str | None, unit_types=()
     return units
 
 
+NO_REPORT = "—"  # a figure that only a received report has: not "Chưa báo cáo", nothing is missing
+
+
+def status_display(status: pl.DataFrame) -> pl.DataFrame:
+    """intake_status rows as the page shows them: counts in Vietnamese, the date as 20/11/2025,
+    and "—" for the date, file and warnings of a unit with no report in force: without a
+    report there is nothing to count, and a blank would read as a figure the unit left out."""
+    from app.fmt import fmt_int
+
+    def count(column: str) -> pl.Expr:
+        return pl.col(column).map_elements(fmt_int, return_dtype=pl.String)
+
+    reported = pl.col("status").is_in([ON_TIME, LATE])
+    return status.with_columns(
+        pl.col("first_received_at").dt.strftime("%d/%m/%Y").fill_null(NO_REPORT),
+        pl.col("source_name").fill_null(NO_REPORT),
+        count("n_versions"),
+        count("n_rejected"),
+        pl.when(reported)
+        .then(count("n_warnings").fill_null("0"))
+        .otherwise(pl.lit(NO_REPORT))
+        .alias("n_warnings"),
+    )
+
+
 def rates_display(rates: pl.DataFrame) -> pl.DataFrame:
     """rates_by_year with the percentages as Vietnamese text (92,5%)."""
     from app.fmt import fmt_pct

@@ -56,9 +56,7 @@ shown = status.select(
     "short_name", "status", "first_received_at", "source_name", "n_versions", "n_rejected", "n_warnings"
 )
 show_table(
-    tables.formatted(shown, {"n_versions": 0, "n_rejected": 0, "n_warnings": 0}).with_columns(
-        pl.col("first_received_at").dt.strftime("%d/%m/%Y")
-    ),
+    intake.status_display(shown),
     {
         "short_name": "Đơn vị",
         "status": "Tình trạng",
@@ -91,10 +89,10 @@ else:
         f"{fmt_int(chase.height)} đơn vị chưa có báo cáo năm {chase_year} được tiếp nhận (hạn {chase_due:%d/%m/%Y}). "
         "Tải danh sách (CSV, XLSX) hoặc dự thảo công văn đôn đốc."
     )
-    chase_table = chase.select("unit_code", "short_name", "status", "n_rejected")
+    chase_table = chase.select("short_name", "status", "n_rejected")
     show_table(
         tables.formatted(chase_table, {"n_rejected": 0}),
-        {"unit_code": "Mã đơn vị", "short_name": "Đơn vị", "status": "Tình trạng", "n_rejected": "Số lần bị từ chối"},
+        {"short_name": "Đơn vị", "status": "Tình trạng", "n_rejected": "Số lần bị từ chối"},
         "tn_chua_nop", download=chase_table, right=("n_rejected",),
         title=f"Đơn vị chưa nộp báo cáo năm {chase_year}",
     )  # fmt: skip

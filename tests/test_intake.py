@@ -17,6 +17,7 @@ from app.intake import (
     rates_by_year,
     rejected_files,
     status_counts,
+    status_display,
     to_chase,
 )
 
@@ -58,6 +59,19 @@ def test_status_of_each_unit():
     a = status.filter(pl.col("unit_code") == "A").row(0, named=True)
     assert a["source_name"] == "a2.xlsx" and a["n_versions"] == 2 and a["n_warnings"] == 1
     assert a["first_received_at"] == datetime(2024, 11, 10)
+
+
+def test_a_unit_without_a_report_shows_a_dash_not_a_missing_figure():
+    shown = status_display(intake_status(EXPECTED, LOG, 2024)).select(
+        "unit_code", "first_received_at", "source_name", "n_versions", "n_rejected", "n_warnings"
+    )
+    rows = {r[0]: r[1:] for r in shown.iter_rows()}
+    assert rows["A"] == ("10/11/2024", "a2.xlsx", "2", "0", "1")
+    assert rows["B"] == ("25/11/2024", "b.xlsx", "1", "0", "0")  # no warnings: zero, not a dash
+    # rejected: no report in force, so no warnings to count; the rejected file is named
+    assert rows["C"] == ("—", "c.xlsx", "1", "1", "—")
+    assert rows["D"] == ("—", "—", "0", "0", "—")
+    assert "Chưa báo cáo" not in str(shown.rows())
 
 
 def test_counts_cover_every_status():
