@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
 from accounts.users import User
-from app import auth, queries
+from app import auth, queries, tables
 from app.data import SnapshotUnavailable, is_demo, snapshot_path
 from app.filters import FILTERS_KEY, draw_sidebar
 from app.navigation import APP_TITLE, DEFAULT_URL, PAGES, WITHOUT_FILTERS, allowed
@@ -68,14 +68,6 @@ def _open_snapshot() -> str:
         st.stop()
 
 
-def _unit_name(snapshot: str, unit_code: str | None) -> str | None:
-    if unit_code is None:
-        return None
-    units = queries.units(snapshot)
-    found = units.filter(units["unit_code"] == unit_code)
-    return found["short_name"][0] if found.height else None
-
-
 def main() -> None:
     st.set_page_config(
         page_title=APP_TITLE,
@@ -87,7 +79,7 @@ def main() -> None:
     meta = queries.meta(snapshot)
     with st.sidebar:
         st.markdown(f"### Công tác dân vận\n{meta.get('province_name') or 'Ngành Y tế'}")
-        auth.draw_account_box(user, _unit_name(snapshot, user.unit_code))
+        auth.draw_account_box(user, tables.short_name_of(queries.units(snapshot), user.unit_code))
     auth.note_page_view(user, pg.title)
     if is_demo(snapshot):
         st.info(

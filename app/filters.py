@@ -161,10 +161,19 @@ def current_filters() -> Filters:
 
 
 def page_header(
-    title: str, f: Filters, description: str, *, uses_year: bool = True, uses_period: bool = True
+    title: str,
+    f: Filters,
+    description: str,
+    *,
+    uses_year: bool = True,
+    uses_period: bool = True,
+    own_unit: str | None = None,
 ) -> None:
     """The page title, what it shows, and a one-line reminder of the filters in force (which
-    a printed page keeps: app/page_style.py leaves the sidebar off paper)."""
+    a printed page keeps: app/page_style.py leaves the sidebar off paper).
+
+    `own_unit` names the one unit a unit's account sees on this page, which the reminder
+    then gives as the scope instead of the sidebar's unit filters (they do not apply)."""
     page_style()
     st.header(title)
     parts = []
@@ -172,7 +181,7 @@ def page_header(
         parts.append(f"Năm chi tiết **{f.year}**")
     if uses_period:
         parts.append(f"giai đoạn **{f.period_label}**")
-    parts.append(f"phạm vi: {f.scope_label}")
+    parts.append(f"phạm vi: {own_unit or f.scope_label}")
     parts.append(MODE_RESTATED.lower() if f.restated else MODE_REPORTED.lower())
     line = "; ".join(parts)
     st.caption(description + "  \n" + line[:1].upper() + line[1:] + ".")

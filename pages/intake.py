@@ -29,6 +29,9 @@ page_header(
     if scope.sees_all_units
     else f"Tình hình nộp báo cáo năm của đơn vị (hạn năm {f.year}: {due:%d/%m/%Y}): "
     "các tệp đã gửi, tệp bị từ chối và lỗi cần sửa trước khi gửi lại.",
+    own_unit=None
+    if scope.sees_all_units
+    else tables.short_name_of(queries.units(f.snapshot), scope.unit_code),
 )
 
 # the log comes already cut to the caller's scope; the expected units follow it

@@ -42,15 +42,17 @@ FREE_TEXT = {
 }
 
 f = current_filters()
+scope = auth.current_scope()
 page_header(
     "Hồ sơ đơn vị",
     f,
     'Toàn bộ số liệu của một đơn vị qua các năm, đánh giá, mô hình "Dân vận khéo", kết quả nổi bật, '
     "khó khăn và quá trình đổi tên, sáp nhập.",
     uses_year=False,
+    own_unit=None
+    if scope.sees_all_units
+    else tables.short_name_of(queries.units(f.snapshot), scope.unit_code),
 )
-
-scope = auth.current_scope()
 all_units = queries.units(f.snapshot)
 choices = tables.scoped(all_units, f.unit_types, f.areas).sort("unit_code")
 if not scope.sees_all_units:  # a unit's account opens its own profile only

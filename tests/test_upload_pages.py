@@ -111,3 +111,10 @@ def test_the_administrator_narrows_the_history_to_one_unit(dashboard, demo_db): 
 
     rows = _history_rows(at)
     assert rows and all("| BV Mắt |" in r for r in rows), rows
+
+
+@pytest.mark.parametrize("page", ["pages/intake.py", "pages/unit_profile.py"])
+def test_a_units_own_pages_name_its_unit_as_the_scope(dashboard, demo_db, page):  # noqa: F811
+    at = _open(logged_in(dashboard, demo_db, "bvm"), page)
+    header = next(c.value for c in at.caption if "phạm vi:" in c.value)
+    assert "phạm vi: BV Mắt" in header and "tất cả đơn vị" not in header, header

@@ -103,6 +103,14 @@ def unique_labels(
     return out
 
 
+def short_name_of(units: pl.DataFrame, unit_code: str | None) -> str | None:
+    """The short name of one registered unit (None for no unit or an unknown code)."""
+    if unit_code is None:
+        return None
+    found = units.filter(pl.col("unit_code") == unit_code)
+    return found["short_name"][0] if found.height else None
+
+
 def labels_for(df: pl.DataFrame) -> dict[str, str]:
     """unique_labels for a frame with unit_code, short_name and (optionally) rank_group."""
     groups = df["rank_group"].to_list() if "rank_group" in df.columns else None
