@@ -419,3 +419,14 @@ def test_a_year_axis_spans_the_years_charted_not_an_empty_year_before() -> None:
         base_layout("t", x=x_axis(years=False)),
     )
     assert values.layout.xaxis.range is None  # not a year axis: Plotly's own range
+
+
+@pytest.mark.parametrize(("per_year", "whole_ticks"), [(1, True), (40, False)])
+def test_the_intake_chart_counts_whole_units(per_year: int, whole_ticks: bool) -> None:
+    counts = pl.DataFrame(
+        {"year": [2024, 2025], "status": ["Đúng hạn", "Chưa nộp"], "n_units": [per_year, per_year]}
+    )
+    layout = charts.timeliness_chart(counts).layout
+    assert layout.yaxis.tickformat == ",d"  # never "0,5 đơn vị"
+    assert (layout.yaxis.dtick == 1) is whole_ticks  # a tick per unit for one; Plotly's spacing for forty
+    assert "hạn nộp" in layout.title.text and "20/11" not in layout.title.text  # each year has its own

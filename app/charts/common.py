@@ -119,6 +119,15 @@ def y_axis(title: str | None = None, **extra: object) -> dict:
     }
 
 
+def count_axis(title: str, top: float | None) -> dict:
+    """A y axis of whole things (units, cases): no "0,5 đơn vị" tick, one tick per unit when
+    the tallest bar (`top`) is small, Plotly's own spacing of whole numbers otherwise."""
+    extra: dict = {"tickformat": ",d", "rangemode": "tozero"}
+    if top is not None and top <= 6:
+        extra |= {"tick0": 0, "dtick": 1}
+    return y_axis(title, **extra)
+
+
 def base_layout(
     title: str,
     *,

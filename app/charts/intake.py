@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from app.charts.common import HOVER_END, MISSING_COLOR, base_layout, figure, y_axis, years_label
+from app.charts.common import HOVER_END, MISSING_COLOR, base_layout, count_axis, figure, years_label
 from app.intake import LATE, MISSING, ON_TIME, REJECTED
 
 _COLORS = {ON_TIME: "#009E73", LATE: "#E69F00", REJECTED: "#D55E00", MISSING: MISSING_COLOR}
@@ -28,9 +28,10 @@ def timeliness_chart(counts: pl.DataFrame) -> go.Figure:
             }
         )
     layout = base_layout(
-        f"Tình hình nộp báo cáo theo hạn 20/11, {years_label(years)}",
-        subtitle="Chỉ tính các đơn vị đang hoạt động trong năm; nộp muộn là bản được nhận đầu tiên sau hạn.",
-        y=y_axis("Số đơn vị"),
+        f"Tình hình nộp báo cáo theo hạn nộp, {years_label(years)}",
+        subtitle="Chỉ tính các đơn vị đang hoạt động trong năm; nộp muộn là bản được nhận đầu tiên sau hạn "
+        "của năm đó (20/11 nếu Sở không đặt hạn khác).",
+        y=count_axis("Số đơn vị", counts.group_by("year").agg(pl.col("n_units").sum())["n_units"].max()),
     )
     layout["barmode"] = "stack"
     return figure(traces, layout)
