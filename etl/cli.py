@@ -1,5 +1,7 @@
 """The command line: `python -m etl ingest|template|demo|backup|restore|units|check|snapshot`.
 
+`units` lives in etl/units_cli.py, `users` in accounts/cli.py, `report|reminder|export` in report/cli.py.
+
 Exit codes: 0 success, 1 when a file was rejected (or a check failed), 2 for a
 usage error.
 """
@@ -17,7 +19,7 @@ from accounts.cli import cli_actor
 from accounts.store import store_path
 from etl.cli_text import use_vietnamese
 from etl.db import DatabaseBusy, connect, db_path, get_meta, publish_snapshot
-from etl.ingest import FileResult, UsageError, ingest_paths, replace_units, summary
+from etl.ingest import FileResult, UsageError, ingest_paths, summary
 
 _STATUS_VI = {"accepted": "ĐÃ NHẬN", "rejected": "TỪ CHỐI", "unchanged": "KHÔNG ĐỔI"}
 
@@ -256,36 +258,6 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_units(args: argparse.Namespace) -> int:
-    from etl.ingest import registry_from_db, units_frame
-    from etl.registry import read_registry
-
-    db = db_path(args.db)
-    with closing(connect(db)) as con:
-        if args.action == "load":
-            if get_meta(con, "is_demo") == "1":
-                print(
-                    "Cơ sở dữ liệu này là dữ liệu minh họa. Hãy dùng một tệp cơ sở dữ liệu mới "
-                    "(tuỳ chọn --db hoặc biến DASHBOARD_DB) cho danh sách đơn vị thật.",
-                    file=sys.stderr,
-                )
-                return 2
-            try:
-                units = read_registry(Path(args.file))
-                replace_units(con, units)
-            except (ValueError, OSError) as exc:
-                print(str(exc), file=sys.stderr)
-                return 1
-            publish_snapshot(con, db)
-            print(f"Đã nạp {len(units)} đơn vị từ {args.file}.")
-            _audit(db, "units_load", {"file": args.file, "units": len(units)})
-        else:
-            frame = units_frame(list(registry_from_db(con).units.values()))
-            Path(args.file).write_bytes(b"\xef\xbb\xbf" + frame.write_csv().encode("utf-8"))
-            print(f"Đã xuất {frame.height} đơn vị ra {args.file}.")
-    return 0
-
-
 def cmd_check(args: argparse.Namespace) -> int:
     from etl.checks import run_checks
 
@@ -348,11 +320,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help=db_help)
     p.set_defaults(func=cmd_restore)
 
-    p = sub.add_parser("units", help="nạp hoặc xuất danh sách đơn vị (CSV sửa được bằng Excel)")
-    p.add_argument("action", choices=("load", "export"), help="load: nạp danh sách; export: xuất ra CSV")
-    p.add_argument("file", help="tệp CSV danh sách đơn vị")
-    p.add_argument("--db", help=db_help)
-    p.set_defaults(func=cmd_units)
+    from etl.units_cli import add_units_parser
+
+    add_units_parser(sub, db_help)
 
     p = sub.add_parser("check", help="kiểm tra tính toàn vẹn của số liệu đã nạp")
     p.add_argument("--db", help=db_help)

@@ -19,7 +19,7 @@ import duckdb
 from etl.catalogue import CATALOGUE_CSV, DATA_DIR, load_catalogue
 from etl.restate import restate_wide
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: unit_changes
 DEFAULT_DB = DATA_DIR / "dashboard.duckdb"
 SNAPSHOTS_KEPT = 3
 # bump when the marts a snapshot carries change: older snapshots are then ignored and
@@ -40,6 +40,22 @@ create table if not exists units (
     successor_code varchar,
     rank_pool varchar not null,
     aliases varchar
+);
+
+-- the history of the unit list: every rename, merger, split and closure made with
+-- `python -m etl units rename|merge|split|close` (etl/unit_changes.py), oldest first. The
+-- units rows hold the state (validity, successor, old names as aliases); this log says
+-- what happened when, and is the only record of a split (a split unit has no successor).
+create table if not exists unit_changes (
+    change_id integer primary key,
+    change_kind varchar not null check (change_kind in ('rename', 'merge', 'split', 'close')),
+    effective_year integer not null,
+    from_codes varchar[] not null,
+    to_codes varchar[] not null,
+    old_name varchar,
+    new_name varchar,
+    changed_at timestamp not null,
+    changed_by varchar
 );
 
 create table if not exists indicators (
