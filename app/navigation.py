@@ -27,6 +27,7 @@ PAGES: dict[str, list[tuple[str, str, str, str]]] = {
     "Quản lý số liệu": [
         ("pages/intake.py", "Tiếp nhận báo cáo", ":material/inbox:", "tiep-nhan-bao-cao"),
         ("pages/upload.py", "Nộp báo cáo", ":material/upload_file:", "nop-bao-cao"),
+        ("pages/data_entry.py", "Nhập trực tiếp", ":material/edit_note:", "nhap-truc-tiep"),
         ("pages/submission_detail.py", "Chi tiết báo cáo", ":material/difference:", "chi-tiet-bao-cao"),
     ],
     "Báo cáo": [
@@ -46,6 +47,7 @@ PAGES: dict[str, list[tuple[str, str, str, str]]] = {
 PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "bao-cao-tong-hop": ("lanh_dao", "quan_tri"),
     "nop-bao-cao": ("don_vi", "quan_tri"),  # the upload itself checks the role too (app/upload.py)
+    "nhap-truc-tiep": ("don_vi", "quan_tri"),  # so does the form's save path (app/entry.py)
     "quan-tri-tai-khoan": ("quan_tri",),
     "nhat-ky-hoat-dong": ("quan_tri",),
 }
@@ -55,8 +57,10 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
 # before any report has been received (an administrator's first task on a new database)
 # data pages that draw no chart (their content is files to download)
 WITHOUT_CHARTS = frozenset({"bao-cao-tong-hop", "chi-tiet-bao-cao"})
-# (Nộp báo cáo has its own year picker and must work before the first report arrives)
-WITHOUT_FILTERS = frozenset({"quan-tri-tai-khoan", "nhat-ky-hoat-dong", "doi-mat-khau", "nop-bao-cao"})
+# (Nộp báo cáo and Nhập trực tiếp have their own year pickers and must work before the first report arrives)
+WITHOUT_FILTERS = frozenset(
+    {"quan-tri-tai-khoan", "nhat-ky-hoat-dong", "doi-mat-khau", "nop-bao-cao", "nhap-truc-tiep"}
+)
 
 
 def allowed(url: str, role: str) -> bool:

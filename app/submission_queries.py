@@ -50,6 +50,15 @@ where submission_id = ? and (? or unit_code = ?)
 """
 
 
+# one unit's values in force, every year (the entry form's pre-fill and outlier history)
+UNIT_VALUES_SQL = """
+select year, indicator_code, value_num, value_text
+from mart_values
+where unit_code = ?
+order by year, indicator_code
+"""
+
+
 def _scope_params(scope: Scope) -> list:
     return [scope.sees_all_units, scope.unit_code]
 
@@ -93,6 +102,15 @@ def unit_years(snapshot: str, scope: Scope) -> pl.DataFrame:
     return _frame(snapshot, UNIT_YEARS_SQL, _scope_params(scope)).with_columns(pl.col("year").cast(pl.Int32))
 
 
+@st.cache_data(show_spinner=False)
+def unit_values(snapshot: str, scope: Scope, unit_code: str) -> pl.DataFrame:
+    """The values in force of one unit, all years (year, indicator_code, value_num, value_text);
+    OutOfScope for another unit's scope."""
+    if not scope.allows_unit(unit_code):
+        raise OutOfScope(unit_code)
+    return _frame(snapshot, UNIT_VALUES_SQL, [unit_code]).with_columns(pl.col("year").cast(pl.Int32))
+
+
 def raw_file(snapshot: str, scope: Scope, db: Path, submission_id: int) -> tuple[str, bytes] | None:
     """(file name, bytes) of a version as it was received, or None (out of scope, or no longer kept).
 
@@ -127,3 +145,11 @@ def registered_units(snapshot: str) -> list:
         return sorted(registry_from_db(cur).units.values(), key=lambda u: u.unit_code)
     finally:
         cur.close()
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def unit_registry(snapshot: str):
+    """The snapshot's unit registry as an etl.registry.Registry (name matching, for validation)."""
+    from etl.registry import Registry
+
+    return Registry(registered_units(snapshot))
