@@ -38,6 +38,7 @@ ACTION_NAMES = {
     "backup": "Sao lưu",
     "restore": "Khôi phục",
     "deadline_set": "Đặt hạn nộp báo cáo",
+    "finding_verified": "Xác minh số liệu với đơn vị",
     "entry_draft_saved": "Lưu bản nháp nhập trực tiếp",
     "entry_draft_deleted": "Xoá bản nháp nhập trực tiếp",
 }

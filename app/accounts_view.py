@@ -46,6 +46,9 @@ _DETAIL_NAMES = {
     "on_behalf_of_unit": "nộp thay đơn vị",
     "due_on": "hạn nộp",
     "before": "trước đó",
+    "check": "loại kiểm tra",
+    "finding": "điều cần xác minh",
+    "note": "ghi chú",
 }
 _REASONS = {
     "account disabled": "tài khoản đã bị khoá",

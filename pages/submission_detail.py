@@ -48,7 +48,13 @@ years = pairs.filter(pl.col("unit_code") == unit_code)["year"].to_list()
 if not years:
     st.info("Đơn vị chưa gửi báo cáo nào.", icon=":material/info:")
     st.stop()
-year = cols[1].selectbox("Năm báo cáo", years, key="ct_nam")
+wanted_year = st.query_params.get("ct_nam", "")  # a link may ask for a year (pages/data_checks.py)
+year = cols[1].selectbox(
+    "Năm báo cáo",
+    years,
+    index=years.index(int(wanted_year)) if wanted_year in map(str, years) else 0,
+    key="ct_nam",
+)
 
 history = sq.submission_history(snapshot, scope, unit_code, year).sort("submission_id")
 numbered = [
