@@ -107,7 +107,7 @@ else:
 
             ahead = chase_due if date.today() <= chase_due else None
             return build_reminder(
-                f.snapshot, chase_year, only=chase["unit_code"].to_list(), deadline=ahead
+                f.snapshot, chase_year, only=chase["unit_code"].to_list(), deadline=ahead, due=chase_due
             ).docx
 
         st.download_button(

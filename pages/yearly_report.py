@@ -9,8 +9,10 @@ from datetime import date
 
 import streamlit as st
 
+from app import deadlines
 from app.exports import ExportScope, to_csv, to_parquet, to_workbook
 from app.filters import current_filters, no_data, page_header
+from etl.db import db_path
 from report.pdf import find_soffice, pdf_bytes
 from report.source import NoData
 from report.summary import build_summary
@@ -22,9 +24,9 @@ BUILT_KEY = "bc_ban_soan"
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _report(snapshot: str, year: int, year_from: int, today: date) -> Built:
-    """One draft per snapshot, year, period and day, shared by every reader who asks for it."""
-    return build_summary(snapshot, year, year_from=year_from, today=today)
+def _report(snapshot: str, year: int, year_from: int, today: date, due: date) -> Built:
+    """One draft per snapshot, year, period, day and deadline, shared by every reader who asks for it."""
+    return build_summary(snapshot, year, year_from=year_from, today=today, due=due)
 
 
 f = current_filters()
@@ -43,7 +45,8 @@ wanted = (f.snapshot, f.year, f.year_from)
 if st.button(f"Soạn báo cáo năm {f.year}", key="bc_soan", type="primary", icon=":material/edit_document:"):
     with st.spinner("Đang soạn báo cáo (số liệu, bảng, biểu đồ)..."):
         try:
-            st.session_state[BUILT_KEY] = (wanted, _report(*wanted, date.today()))
+            due = deadlines.deadline_of(f.year, deadlines.read_deadlines(db_path()))
+            st.session_state[BUILT_KEY] = (wanted, _report(*wanted, date.today(), due))
         except NoData as exc:
             no_data(str(exc))
 

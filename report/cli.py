@@ -71,6 +71,14 @@ def _date(text: str | None) -> date | None:
     return datetime.strptime(text, "%d/%m/%Y").date() if text else None
 
 
+def _due(db_arg: str | None, year: int) -> date:
+    """The reporting deadline of `year` as the Sở set it on "Tiếp nhận báo cáo" (default 20/11)."""
+    from app.deadlines import deadline_of, read_deadlines
+    from etl.db import db_path
+
+    return deadline_of(year, read_deadlines(db_path(db_arg)))
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if not _check_out(out, (".docx",), *([out.with_suffix(".pdf")] if args.pdf else [])):
@@ -84,7 +92,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from report.summary import build_summary
 
     try:
-        built = build_summary(snapshot, args.year, year_from=args.year_from)
+        built = build_summary(snapshot, args.year, year_from=args.year_from, due=_due(args.db, args.year))
     except NoData as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -122,7 +130,7 @@ def cmd_reminder(args: argparse.Namespace) -> int:
     from report.reminder import NothingToChase, build_reminder
 
     try:
-        built = build_reminder(snapshot, args.year, deadline=deadline)
+        built = build_reminder(snapshot, args.year, deadline=deadline, due=_due(args.db, args.year))
     except NothingToChase as exc:
         print(str(exc))
         return 1

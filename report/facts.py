@@ -34,7 +34,7 @@ class Reporting:
 
 def reporting(src: Source) -> Reporting:
     expected = queries.expected_units(src.units, [src.year])
-    status = intake.intake_status(expected, src.log, src.year)
+    status = intake.intake_status(expected, src.log, src.year, src.due)
     counts = intake.status_counts(status)
 
     def codes(name: str) -> list[str]:

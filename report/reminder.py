@@ -16,7 +16,7 @@ from datetime import date, timedelta
 import polars as pl
 from docx.shared import Cm
 
-from app import intake, queries
+from app import deadlines, intake, queries
 from app.fmt import fmt_int
 from report.docx_kit import add_par, data_table, new_document
 from report.frame import add_closing, add_heading_block, date_line, issuer_from_meta
@@ -62,9 +62,8 @@ def units_to_chase(status: pl.DataFrame, log: pl.DataFrame, names: dict[str, str
     return out
 
 
-def reply_by(year: int, today: date) -> date:
-    """The date to send the report by: the yearly deadline (20/11) if still ahead, else a week on."""
-    due = intake.deadline(year).date()
+def reply_by(due: date, today: date) -> date:
+    """The date to send the report by: the year's deadline `due` if still ahead, else a week on."""
     return due if today <= due else today + timedelta(days=REPLY_DAYS)
 
 
@@ -91,15 +90,18 @@ def build_reminder(
     *,
     today: date | None = None,
     deadline: date | None = None,
+    due: date | None = None,
     only: list[str] | None = None,
 ) -> Built:
     """The reminder letter for `year` as .docx bytes; `only` limits it to those unit codes (the
-    units an operator's page shows), `deadline` sets the date to reply by (default: reply_by).
+    units an operator's page shows), `due` is the year's reporting deadline as the Sở set it
+    (default 20/11), `deadline` the date to reply by (default: reply_by).
 
     Raises NothingToChase when every expected unit has reported; ValueError when no unit
     was active in `year`.
     """
     today = today or date.today()
+    due = due or deadlines.default_deadline(year)
     all_units = queries.units(snapshot)
     expected = queries.expected_units(all_units, [year])
     if only is not None:
@@ -107,7 +109,7 @@ def build_reminder(
     if expected.is_empty():
         raise ValueError(f"Không có đơn vị nào phải báo cáo năm {year} trong danh sách đơn vị.")
     log = intake_log(snapshot)
-    status = intake.intake_status(expected, log, year)
+    status = intake.intake_status(expected, log, year, due)
     names = dict(all_units.select("unit_code", "name").iter_rows())
     chase = units_to_chase(status, log, names, year)
     if not chase:
@@ -129,7 +131,7 @@ def build_reminder(
         subject=f"V/v đôn đốc gửi báo cáo kết quả công tác dân vận năm {year}",
     )  # fmt: skip
     _addressees(w, chase)
-    due, until = intake.deadline(year).date(), deadline or reply_by(year, today)
+    until = deadline or reply_by(due, today)
     w.para(
         "Thực hiện chế độ báo cáo kết quả công tác dân vận hằng năm, các đơn vị trực thuộc Sở Y tế gửi báo cáo kết "
         f"quả công tác dân vận năm {year} về Sở Y tế trước ngày {due:%d/%m/%Y}."

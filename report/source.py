@@ -8,11 +8,12 @@ disagree. Unit names come from the registry: a document names units, never their
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import polars as pl
 
 from accounts.scope import Scope
-from app import queries, tables
+from app import deadlines, queries, tables
 from etl.catalogue import load_catalogue
 from etl.registry import UNIT_TYPES
 from report.wording import vietnamese_key
@@ -35,6 +36,7 @@ class Source:
     expected: pl.DataFrame  # who had to report each year, with has_report
     reporting: pl.DataFrame  # queries.reporting: has_report and first_received_at
     log: pl.DataFrame  # queries.intake_log: every file version received
+    due: date  # the year's reporting deadline (app/deadlines.py: 20/11 unless the Sở set another)
     names: dict[str, str]  # unit_code -> the unit's full name
     order: dict[str, int]  # unit_code -> its place in tables: by unit type, then name (Vietnamese order)
 
@@ -90,8 +92,9 @@ def year_error(year: int, available: list[int]) -> str:
     return f"Năm {year} chưa có số liệu nào được nạp; các năm có số liệu: {span}."
 
 
-def load_source(snapshot: str, year: int, year_from: int | None = None) -> Source:
-    """The frames for a document on `year`; the trend charts start at `year_from` (default year - 4).
+def load_source(snapshot: str, year: int, year_from: int | None = None, due: date | None = None) -> Source:
+    """The frames for a document on `year`; the trend charts start at `year_from` (default year - 4);
+    `due` is the year's deadline as the Sở set it (default 20/11).
 
     Raises NoData (with a Vietnamese message) when no unit has data for `year`.
     """
@@ -113,6 +116,7 @@ def load_source(snapshot: str, year: int, year_from: int | None = None) -> Sourc
         expected=expected,
         reporting=queries.reporting(snapshot),
         log=intake_log(snapshot),
+        due=due or deadlines.default_deadline(year),
         names=names,
         order=unit_order(all_units),
     )

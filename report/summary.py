@@ -53,7 +53,7 @@ def _top_notes(w: Writer, src: Source, today: date, reason: str | None) -> None:
 def _reporting(w: Writer, src: Source, rep: facts.Reporting) -> None:
     if not rep.expected:
         return
-    deadline = f"20/11/{src.year}"
+    deadline = f"{src.due:%d/%m/%Y}"
     text = (
         f"Năm {src.year}, Sở Y tế nhận được báo cáo của {fmt_int(rep.reported)}/{fmt_int(rep.expected)} đơn vị "
         f"trực thuộc (đạt {whole_pct(100 * rep.reported / rep.expected)}), trong đó {fmt_int(rep.on_time)} đơn vị "
@@ -88,7 +88,7 @@ def limitations(src: Source, rep: facts.Reporting, found: dict) -> list[str]:
         )
     if rep.late:
         out.append(
-            f"{fmt_int(len(rep.late))} đơn vị gửi báo cáo sau thời hạn 20/11/{src.year}: "
+            f"{fmt_int(len(rep.late))} đơn vị gửi báo cáo sau thời hạn {src.due:%d/%m/%Y}: "
             f"{names([src.name(c) for c, _ in rep.late])}."
         )
     low = found["cchc"].league.filter(pl.col("cchc_score") < CCHC_LOW).sort("cchc_score")
@@ -217,8 +217,10 @@ def build_summary(
     year_from: int | None = None,
     today: date | None = None,
     charts: ChartImages | None = None,
+    due: date | None = None,
 ) -> Built:
-    """The yearly report on `year` as .docx bytes; trend charts from `year_from` (default year - 4).
+    """The yearly report on `year` as .docx bytes; trend charts from `year_from` (default year - 4);
+    `due`: the year's reporting deadline as the Sở set it (default 20/11).
 
     Raises report.source.NoData (Vietnamese message) for a year without data. Without a
     browser the report has its tables and says, highlighted, that the charts are missing.
@@ -227,7 +229,7 @@ def build_summary(
         >>> build_summary(snapshot, 2025).docx[:2]  # doctest: +SKIP
         b'PK'
     """
-    src = load_source(snapshot, year, year_from)
+    src = load_source(snapshot, year, year_from, due)
     today = today or date.today()
     charts = charts or ChartImages()
     reason = charts.check()

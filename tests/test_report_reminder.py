@@ -60,7 +60,7 @@ def test_units_to_chase_names_the_missing_and_the_rejected_with_the_error() -> N
      (date(2025, 11, 28), date(2025, 12, 5))],
 )  # fmt: skip
 def test_the_reply_date_is_the_deadline_or_a_week_on(today: date, expected: date) -> None:
-    assert reply_by(2025, today) == expected
+    assert reply_by(date(2025, 11, 20), today) == expected
 
 
 def test_the_letter_chases_a_rejected_unit_in_the_administrative_frame(altered: Path) -> None:
@@ -103,3 +103,27 @@ def test_the_cli_writes_the_letter_or_says_nobody_is_missing(altered: Path, tmp_
 def test_nothing_to_chase_is_an_error_with_a_message(altered: Path) -> None:
     with pytest.raises(NothingToChase, match="đều đã có báo cáo được tiếp nhận"):
         build_reminder(str(latest_snapshot(altered)), 2025)
+
+
+def test_the_letter_and_the_report_keep_the_deadline_the_so_set(altered: Path, tmp_path: Path) -> None:
+    """A deadline set on "Tiếp nhận báo cáo" (app/deadlines.py) is the one the CLI's documents cite."""
+    import shutil
+
+    from accounts.users import User
+    from app.deadlines import set_deadline
+
+    db = tmp_path / "so" / altered.name
+    shutil.copytree(
+        altered.parent, db.parent
+    )  # the database, its snapshots and stores; the shared one untouched
+    admin = User("quan_tri", "quan_tri", None, None, False, "", "")
+    set_deadline(db, 2021, date(2021, 12, 20), admin)
+    out = tmp_path / "cong_van.docx"
+    proc = run_etl("reminder", "--year", "2021", "--out", str(out), db=db)
+    assert proc.returncode == 0, proc.stderr
+    text = text_of(out.read_bytes())
+    assert "về Sở Y tế trước ngày 20/12/2021" in text and "20/11/2021" not in text
+    report = tmp_path / "bao_cao.docx"
+    proc = run_etl("report", "--year", "2021", "--out", str(report), db=db)
+    assert proc.returncode == 0, proc.stderr
+    assert "gửi đúng hạn (đến ngày 20/12/2021)" in text_of(report.read_bytes())
