@@ -6,7 +6,10 @@ the session's demo server must stay as the other browser tests expect it). A uni
 Excel, uploads it and reads «ĐÃ NHẬN», then finds its figures on the pages; uploads a file
 with an error and reads the message with the cell and the fix; uploads another unit's file
 and is refused. The administrator uploads a folder of files at once and opens the difference
-between two versions. Screenshots go to test-artifacts/screenshots/nop-*.png.
+between two versions. A centre's account (`ttkn`) types its report into «Nhập trực tiếp»,
+fixes an error shown by the field, keeps a draft, reloads, submits, and finds the submission in
+its history and its figure on a page. Screenshots go to test-artifacts/screenshots/nop-*.png and
+nhap-truc-tiep-*.png.
 """
 
 from __future__ import annotations
@@ -182,3 +185,86 @@ def test_an_operator_uploads_a_folder_and_opens_the_diff_between_two_versions(
     changes = detail.split("Những gì đã thay đổi", 1)[1].split("Số liệu từng lần gửi", 1)[0]
     assert "1.200\t1.250\tSửa" in changes, changes
     assert "(trống)\t9\tThêm" in changes, changes
+
+
+ENTRY_USER, ENTRY_UNIT = "ttkn", "TT Kiểm nghiệm"  # a provincial centre: inpatient questions do not apply
+STAFF = "Tổng số viên chức, người lao động (người)"
+PARTICIPANTS = "Số lượt người tham dự tập huấn (lượt người)"
+RECEIVED = "Tổng số đơn thư khiếu nại, tố cáo, kiến nghị, phản ánh tiếp nhận (đơn)"
+RESOLVED = "Số đơn thư đã giải quyết xong (đơn)"
+
+
+def _type(page, label: str, value: str) -> None:
+    """Type into a field of the form and leave it (Tab), as a person does; wait for the check."""
+    box = page.locator(MAIN).get_by_label(label, exact=True)
+    box.fill(value)
+    rerun_and_wait(page, lambda: box.press("Tab"), UPLOAD_MS)
+
+
+def _by_field(page, label: str) -> str:
+    """The text of the column holding a field of the form: the field and the messages right below it."""
+    column = page.locator('[data-testid="stColumn"]').filter(has=page.get_by_label(label, exact=True)).last
+    return column.inner_text().replace("\xa0", " ")
+
+
+def test_a_unit_enters_its_report_in_the_form_fixes_an_error_keeps_a_draft_and_submits_it(
+    upload_app: App, new_page
+) -> None:
+    page = _logged_in(upload_app, new_page, ENTRY_USER, f"nhap-truc-tiep?nam={YEAR}")
+    text = _text(page)
+    assert "Trung tâm Kiểm nghiệm tỉnh An Lạc" in text and "Biểu mẫu chưa có số liệu nào" in text, text[:1500]
+    assert "Tỷ lệ hài lòng của người bệnh nội trú (%)\nKhông áp dụng cho trung tâm tuyến tỉnh" in text
+    assert not page.locator(MAIN).get_by_label("Tỷ lệ hài lòng của người bệnh nội trú (%)").count()
+    submit = page.get_by_role("button", name="Nộp báo cáo")
+
+    for label, value in ((STAFF, "120"), (PARTICIPANTS, "90"), (RECEIVED, "2"), (RESOLVED, "5")):
+        _type(page, label, value)
+
+    error = (
+        "Đơn thư đã giải quyết (5) lớn hơn Đơn thư tiếp nhận (2) + Đơn thư tồn năm trước (trống, tính là 0)"
+    )
+    assert error in _by_field(page, RESOLVED), _text(page)[:3000]
+    assert "Còn 1 lỗi, cần sửa trước khi nộp" in _text(page)
+    assert submit.is_disabled()
+    full_page_screenshot(page, SCREENSHOTS / "nhap-truc-tiep-loi.png")
+
+    _type(page, RESOLVED, "1")
+
+    assert error not in _text(page) and "Còn 1 lỗi" not in _text(page)
+    assert "khác xa số liệu các năm khác của đơn vị" in _by_field(page, PARTICIPANTS)  # a warning only
+    assert submit.is_enabled()
+    rerun_and_wait(page, page.get_by_role("button", name="Lưu nháp").click, UPLOAD_MS)
+    assert "Đang dùng bản nháp lưu lúc" in _text(page)
+
+    page.reload()
+    upload_app.wait(page, page.url, UPLOAD_MS)
+    assert "Đang dùng bản nháp lưu lúc" in _text(page), _text(page)[:1500]
+    assert page.locator(MAIN).get_by_label(PARTICIPANTS, exact=True).input_value() == "90"
+    assert page.locator(MAIN).get_by_label(RESOLVED, exact=True).input_value() == "1"
+
+    rerun_and_wait(page, submit.click, UPLOAD_MS)
+    page.get_by_text("ĐÃ NHẬN").first.wait_for(timeout=UPLOAD_MS)
+    upload_app.wait(page, page.url, UPLOAD_MS)
+    upload_app.assert_clean(page, "form submitted")
+    full_page_screenshot(page, SCREENSHOTS / "nhap-truc-tiep-da-nhan.png")
+    text = _text(page)
+    assert f"ĐÃ NHẬN — báo cáo năm {YEAR} của Trung tâm Kiểm nghiệm tỉnh An Lạc" in text, text[:2000]
+    assert "Đang dùng bản nháp" not in text  # the draft ended with the submission
+    assert (
+        page.locator(MAIN).get_by_label(STAFF, exact=True).input_value() == "120"
+    )  # the values now in force
+    submitted = [
+        e for e in all_events(store_path(upload_app.db))
+        if e[2] == "ingest" and e[1] == ENTRY_USER and '"via": "trang Nhập trực tiếp"' in (e[6] or "")
+    ]  # fmt: skip
+    assert [(e[4], e[3].startswith(f"Nhập trực tiếp - {ENTRY_UNIT} - năm {YEAR}")) for e in submitted] == [
+        ("ok", True)
+    ]
+
+    upload_app.load(page, f"{upload_app.url}/nop-bao-cao", UPLOAD_MS)
+    history = _text(page).split("3. Các báo cáo đã nộp", 1)[1]
+    assert f"Nhập trực tiếp - {ENTRY_UNIT} - năm {YEAR}" in history and "Đang dùng" in history, history
+
+    upload_app.load(page, f"{upload_app.url}/tap-huan?nam={YEAR}", UPLOAD_MS)
+    coverage = next(t for t in chart_texts(page) if f"trên mỗi viên chức, năm {YEAR}" in t)
+    assert ENTRY_UNIT in coverage and "0,75" in coverage, coverage  # 90 / 120
