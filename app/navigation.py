@@ -30,6 +30,7 @@ PAGES: dict[str, list[tuple[str, str, str, str]]] = {
         ("pages/data_entry.py", "Nhập trực tiếp", ":material/edit_note:", "nhap-truc-tiep"),
         ("pages/submission_detail.py", "Chi tiết báo cáo", ":material/difference:", "chi-tiet-bao-cao"),
         ("pages/data_checks.py", "Kiểm tra số liệu", ":material/rule:", "kiem-tra-so-lieu"),
+        ("pages/units.py", "Danh sách đơn vị", ":material/account_tree:", "danh-sach-don-vi"),
     ],
     "Báo cáo": [
         ("pages/yearly_report.py", "Báo cáo tổng hợp", ":material/description:", "bao-cao-tong-hop"),
@@ -50,6 +51,7 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "nop-bao-cao": ("don_vi", "quan_tri"),  # the upload itself checks the role too (app/upload.py)
     "kiem-tra-so-lieu": ("lanh_dao", "quan_tri"),  # lanh_dao reads; only quan_tri marks (app/check_marks.py)
     "nhap-truc-tiep": ("don_vi", "quan_tri"),  # so does the form's save path (app/entry.py)
+    "danh-sach-don-vi": ("lanh_dao", "quan_tri"),  # lanh_dao reads; only quan_tri changes (app/unit_admin.py)
     "quan-tri-tai-khoan": ("quan_tri",),
     "nhat-ky-hoat-dong": ("quan_tri",),
 }
@@ -59,9 +61,17 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
 # before any report has been received (an administrator's first task on a new database)
 # data pages that draw no chart (their content is files to download)
 WITHOUT_CHARTS = frozenset({"bao-cao-tong-hop", "chi-tiet-bao-cao", "kiem-tra-so-lieu"})
-# (Nộp báo cáo and Nhập trực tiếp have their own year pickers and must work before the first report arrives)
+# (Nộp báo cáo and Nhập trực tiếp have their own year pickers and must work before the first report
+# arrives; so must Danh sách đơn vị, the unit list a new database starts from)
 WITHOUT_FILTERS = frozenset(
-    {"quan-tri-tai-khoan", "nhat-ky-hoat-dong", "doi-mat-khau", "nop-bao-cao", "nhap-truc-tiep"}
+    {
+        "quan-tri-tai-khoan",
+        "nhat-ky-hoat-dong",
+        "doi-mat-khau",
+        "nop-bao-cao",
+        "nhap-truc-tiep",
+        "danh-sach-don-vi",
+    }
 )
 
 

@@ -157,6 +157,32 @@ def expected_units(all_units: pl.DataFrame, year_list: list[int]) -> pl.DataFram
     return grid.filter(active).select("year", *UNIT_ATTRIBUTES)
 
 
+# the unit list's change log (etl/unit_changes.py); a snapshot published before it existed has none
+UNIT_CHANGES_SQL = """
+select change_id, change_kind, effective_year, from_codes, to_codes, old_name, new_name, changed_at, changed_by
+from unit_changes order by change_id
+"""
+HAS_UNIT_CHANGES_SQL = "select count(*) from duckdb_tables() where table_name = 'unit_changes'"
+
+
+@st.cache_data(show_spinner=False)
+def unit_changes(snapshot: str) -> pl.DataFrame:
+    """Every rename, merger, split and closure of the unit list, oldest first (none in an older snapshot)."""
+    cur = get_connection(snapshot).cursor()
+    try:
+        if cur.execute(HAS_UNIT_CHANGES_SQL).fetchall()[0][0]:
+            return cur.sql(UNIT_CHANGES_SQL).pl()
+    finally:
+        cur.close()
+    return pl.DataFrame(
+        schema={
+            "change_id": pl.Int32, "change_kind": pl.String, "effective_year": pl.Int32,
+            "from_codes": pl.List(pl.String), "to_codes": pl.List(pl.String), "old_name": pl.String,
+            "new_name": pl.String, "changed_at": pl.Datetime, "changed_by": pl.String,
+        }
+    )  # fmt: skip
+
+
 @st.cache_data(show_spinner=False)
 def intake_log(snapshot: str, scope: Scope) -> pl.DataFrame:
     """Every file version received (accepted, superseded, rejected) with its message counts.
