@@ -17,6 +17,7 @@ from pathlib import Path
 from etl.catalogue import DATA_DIR
 
 DEMO_REGISTRY_CSV = DATA_DIR / "units_demo.csv"
+_INVISIBLE = frozenset({"Cc", "Cf"})  # control and format characters (U+0007, U+200B, U+FEFF ...)
 
 UNIT_TYPES: dict[str, str] = {
     "bv_tinh": "Bệnh viện tuyến tỉnh",
@@ -76,10 +77,19 @@ class Unit:
 
 
 def nfc(text: str) -> str:
-    """Unicode NFC with collapsed whitespace: how every text from a file is stored."""
+    """Unicode NFC with collapsed whitespace, without invisible control and format characters
+    (a bell or an escape pasted from elsewhere, a zero-width space, a byte-order mark, a
+    right-to-left override): how every text from a file is stored.
+
+    A control character in stored text would also stop the yearly report, whose Word
+    document cannot hold one.
+    """
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    return " ".join(text.split())
+    text = " ".join(text.split())
+    if not text.isprintable():  # rare: only then look at each character
+        text = " ".join("".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE).split())
+    return text
 
 
 @lru_cache(maxsize=65536)

@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from etl.registry import DEMO_REGISTRY_CSV, Registry, read_registry
+from etl.registry import DEMO_REGISTRY_CSV, Registry, nfc, read_registry
 
 
 @pytest.fixture(scope="module")
@@ -72,3 +72,19 @@ def test_registry_reads_semicolon_csv_with_bom(tmp_path):
     assert unit.unit_code == "A1"
     assert unit.aliases == ("TT Một", "Trung tâm 1")
     assert unit.valid_to is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("Tăng\x07 cường", "Tăng cường"),  # a bell pasted in
+        ("\ufeffBVDKT", "BVDKT"),  # a byte-order mark at the start of a cell
+        ("đối\u200bthoại", "đốithoại"),  # a zero-width space
+        ("\x1b[31mđỏ\x1b[0m", "[31mđỏ[0m"),  # a terminal escape loses its ESC
+        ("a\u202e b", "a b"),  # a right-to-left override
+    ],
+)
+def test_text_from_a_file_is_stored_without_invisible_characters(typed, stored):
+    # such characters reached the database, and the yearly report's
+    # Word document refuses them (python-docx: "All strings must be XML compatible")
+    assert nfc(typed) == stored
