@@ -49,9 +49,9 @@ checks = c2.multiselect(
     select_all=False,
 )
 
-tally = check_list.counts(in_view)
-for column, (name, (n_open, n_all)) in zip(st.columns(len(tally)), tally.items(), strict=True):
-    column.metric(name, f"{fmt_int(n_open)}/{fmt_int(n_all)}", border=True, help="Chưa xác minh / tất cả")
+st.markdown(
+    tables.markdown_table(check_list.summary(in_view), check_list.SUMMARY_HEADERS, right=("n_open", "n_all"))
+)
 
 if saved := st.session_state.pop(SAVED_KEY, None):
     st.success(saved, icon=":material/check_circle:")

@@ -289,3 +289,78 @@ def test_unit_account_is_refused_the_administration_pages(app: App, new_page: Ne
         assert refusal in main, f"no refusal on {unit.url}; pop-ups {dialogs}; page: {main[:300]}"
         assert not dialogs, dialogs
         assert "ban_dan_van" not in main and "Đăng nhập" not in main, f"{title} is shown to a unit's account"
+
+
+# Kiểm tra số liệu: the demo's BV Mắt reported 9 online complaints in 2024 against a usual 1
+OUTLIER_UNIT, OUTLIER_YEAR = "BV Mắt", 2024
+OUTLIER_TEXT = "Giá trị 9 cao hơn nhiều so với các năm khác của đơn vị (trung vị 1 của 10 năm có số liệu)."
+OUTLIER_CHOICE = "BV Mắt · 2024 · Số phản ánh qua website, mạng xã hội, Zalo · Khác xa các năm khác"
+MARK_BUTTON = "Đánh dấu đã xác minh với đơn vị"
+
+
+def _check_row(page, text: str) -> dict[str, str]:
+    """The row (header -> text) of the findings table whose «Điều cần xác minh» is `text`."""
+    for headers, rows in page.locator(MAIN).locator("table").evaluate_all(_TABLES_JS):
+        if "Điều cần xác minh" in headers:
+            found = [dict(zip(map(_text, headers), map(_text, r), strict=False)) for r in rows]
+            return next((r for r in found if r["Điều cần xác minh"] == text), {})
+    return {}
+
+
+def test_data_checks_the_administrator_marks_an_outlier_the_leadership_reads(
+    app: App, new_page: NewPage
+) -> None:
+    """«Kiểm tra số liệu»: the administrator finds BV Mắt's outlier of 2024, follows its link to
+    the submission, marks it checked with a note and finds it in the audit log; the Sở's
+    leadership reads the list without a way to mark; the Ban Dân vận is refused the page."""
+    from accounts.audit import all_events
+    from accounts.store import store_path
+    from app.check_marks import MARK_ACTION
+
+    admin = _logged_in(app, new_page, "quan_tri")
+    app.load(admin, f"{app.url}/kiem-tra-so-lieu")
+    app.assert_clean(admin, "Kiểm tra số liệu, quan_tri")
+    full_page_screenshot(admin, SCREENSHOTS / "kiem-tra-so-lieu.png")
+    row = _check_row(admin, OUTLIER_TEXT)
+    assert row, f"no outlier row for {OUTLIER_UNIT}: {_main(admin)[:1500]}"
+    assert row["Đơn vị"] == OUTLIER_UNIT and row["Năm"] == str(OUTLIER_YEAR), row
+    assert row["Loại kiểm tra"] == "Khác xa các năm khác" and row["Xác minh"] == "Chưa xác minh", row
+    assert "BVM" not in _main(admin), "a unit code is shown on the page"
+
+    # the row's link (a new tab, as Markdown links open) leads to the unit's submissions of that year
+    link = (
+        admin.locator(MAIN).locator("tr", has_text=OUTLIER_TEXT).get_by_role("link", name="Chi tiết báo cáo")
+    )
+    app.load(admin, link.evaluate("a => a.href"))
+    assert "/chi-tiet-bao-cao?" in admin.url, admin.url
+    assert admin.get_by_role("combobox", name="Năm báo cáo").input_value() == str(OUTLIER_YEAR)
+    assert OUTLIER_UNIT in admin.get_by_role("combobox", name="Đơn vị").input_value()
+
+    app.load(admin, f"{app.url}/kiem-tra-so-lieu")
+    box = admin.get_by_role("combobox", name="Trường hợp đã xác minh")
+    open_select(admin, box)
+    admin.keyboard.type("BV Mắt · 2024 · Số phản ánh")
+    admin.get_by_role("option", name=OUTLIER_CHOICE, exact=True).click()
+    admin.get_by_label("Ghi chú (không bắt buộc)").fill("Đã gọi điện, đơn vị xác nhận 9 phản ánh")
+    rerun_and_wait(admin, lambda: admin.get_by_role("button", name=MARK_BUTTON).click(), PAGE_MS)
+    app.assert_clean(admin, "after the mark")
+    assert f"Đã đánh dấu đã xác minh với đơn vị: {OUTLIER_CHOICE}." in _main(admin)
+    assert not _check_row(admin, OUTLIER_TEXT), "the checked outlier is still listed as unchecked"
+    events = [e for e in all_events(store_path(app.db)) if e[2] == MARK_ACTION]
+    assert [(e[1], e[3], e[4]) for e in events][-1:] == [("quan_tri", OUTLIER_CHOICE, "ok")], events
+    app.load(admin, f"{app.url}/nhat-ky-hoat-dong")
+    assert "Xác minh số liệu với đơn vị" in _main(admin) and OUTLIER_CHOICE in _main(admin)
+
+    leader = _logged_in(app, new_page, "lanh_dao")
+    app.load(leader, f"{app.url}/kiem-tra-so-lieu?ktsl_tinh_trang=Tất+cả")
+    app.assert_clean(leader, "Kiểm tra số liệu, lanh_dao")
+    checked = _check_row(leader, OUTLIER_TEXT)
+    assert checked.get("Xác minh", "").startswith("Đã xác minh với đơn vị (quan_tri, "), checked
+    assert "Đã gọi điện, đơn vị xác nhận 9 phản ánh" in checked["Xác minh"]
+    assert not leader.get_by_role("button", name=MARK_BUTTON).count(), "lanh_dao is offered the mark"
+
+    viewer = _logged_in(app, new_page, "ban_dan_van")
+    app.load(viewer, f"{app.url}/kiem-tra-so-lieu")
+    main = _main(viewer)
+    assert "Tài khoản của bạn không có quyền mở trang «Kiểm tra số liệu»" in main, main[:300]
+    assert OUTLIER_TEXT not in main

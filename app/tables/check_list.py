@@ -21,6 +21,7 @@ UNVERIFIED, VERIFIED, EVERY = "Chưa xác minh", "Đã xác minh", "Tất cả"
 STATES = (UNVERIFIED, VERIFIED, EVERY)
 DETAIL_URL = "chi-tiet-bao-cao"  # pages/submission_detail.py's url_path (app/navigation.py)
 DETAIL_UNIT_KEY, DETAIL_YEAR_KEY = "don_vi", "ct_nam"  # the query parameters it reads
+LINK_TEXT = "Chi\u00a0tiết\u00a0báo\u00a0cáo"  # on one line: the column stays narrow
 
 DISPLAY_HEADERS = {
     "check_name": "Loại kiểm tra",
@@ -77,13 +78,21 @@ def in_state(df: pl.DataFrame, state: str, checks: tuple[str, ...] = ()) -> pl.D
     return out
 
 
-def counts(df: pl.DataFrame) -> dict[str, tuple[int, int]]:
-    """Check name -> (unverified, all), in CHECK_NAMES order, for every check."""
-    out = {}
-    for code, name in CHECK_NAMES.items():
-        rows = df.filter(pl.col("check") == code)
-        out[name] = (rows.filter(~pl.col("is_verified")).height, rows.height)
-    return out
+def summary(df: pl.DataFrame) -> pl.DataFrame:
+    """One row per check, in CHECK_NAMES order, every check listed: check_name, n_open
+    (not verified), n_all."""
+    return pl.DataFrame(
+        [
+            (name, rows.filter(~pl.col("is_verified")).height, rows.height)
+            for code, name in CHECK_NAMES.items()
+            for rows in [df.filter(pl.col("check") == code)]
+        ],
+        schema={"check_name": pl.String, "n_open": pl.Int64, "n_all": pl.Int64},
+        orient="row",
+    )
+
+
+SUMMARY_HEADERS = {"check_name": "Loại kiểm tra", "n_open": "Chưa xác minh", "n_all": "Tất cả"}
 
 
 def submission_href(unit_code: str, year: int) -> str:
@@ -117,7 +126,7 @@ def display(df: pl.DataFrame, with_report: set[tuple[str, int]]) -> pl.DataFrame
     for row in df.iter_rows(named=True):
         states.append(_state_text(row))
         if (row["unit_code"], row["year"]) in with_report:
-            links.append(f"[Chi tiết báo cáo]({submission_href(row['unit_code'], row['year'])})")
+            links.append(f"[{LINK_TEXT}]({submission_href(row['unit_code'], row['year'])})")
         else:
             links.append(escape_markdown("Chưa có báo cáo"))
     return df.select(
