@@ -71,6 +71,29 @@ def test_outliers_flag_what_the_ingest_flags_and_say_it_in_vietnamese() -> None:
     assert "Giá trị 40,5% thấp hơn nhiều" in pct["detail"] and "trung vị 91,5%" in pct["detail"]
 
 
+def test_outliers_match_the_ingest_on_histories_with_gaps_and_spikes() -> None:
+    """Many units, years missing here and there, a spike now and then: the same flags as the
+    ingest's check, value by value."""
+    import random
+
+    rng = random.Random(12)
+    rows = []
+    for unit in ("A", "B"):
+        for code in ("complaints_received", "patient_visits", "sat_staff_pct", "training_participants"):
+            usual = {"patient_visits": 150_000, "sat_staff_pct": 90}.get(code, rng.choice([2, 30, 400]))
+            for year in range(2013, 2026):
+                if rng.random() < 0.2:
+                    continue  # not reported that year
+                value = usual * rng.uniform(0.8, 1.2)
+                if rng.random() < 0.15:
+                    value *= rng.choice([0.2, 3.0, 8.0])
+                rows.append((unit, year, code, round(value, 1)))
+    values = _long(rows)
+    got = set(dc.outliers(values, UNITS).select("unit_code", "year", "indicator_code").iter_rows())
+    assert got == _ingest_flags(values)
+    assert len(got) >= 5  # the case has spikes to find
+
+
 def test_outliers_need_four_other_years_and_leave_ranks_alone() -> None:
     rows = [("A", 2021 + i, "complaints_received", float(v)) for i, v in enumerate([2, 3, 2, 40])]
     rows += [("A", 2018 + i, "cchc_rank", float(v)) for i, v in enumerate([1, 2, 1, 2, 1, 30])]

@@ -19,7 +19,6 @@ figures it rests on), which the marks (app/check_marks.py) are matched against.
 from __future__ import annotations
 
 import operator
-import warnings
 from functools import reduce
 
 import numpy as np
@@ -112,18 +111,33 @@ def _row(check: str, unit_code: str, short_name: str, year: int, ind: Indicator,
 # ----------------------------------------------------------------------------- outliers
 
 
+def _row_median(a: np.ndarray) -> np.ndarray:
+    """The median of each row, blanks (nan) left out; nan for a row with nothing.
+
+    Sorting puts nan last, so the middle of the k reported cells is at (k-1)//2 and k//2:
+    the same value as statistics.median, many times faster than np.nanmedian on short rows.
+    """
+    ordered = np.sort(a, axis=1)
+    k = (~np.isnan(a)).sum(axis=1)
+    lo = np.clip((k - 1) // 2, 0, None)[:, None]
+    hi = np.clip(k // 2, 0, a.shape[1] - 1)[:, None]
+    mid = (np.take_along_axis(ordered, lo, axis=1) + np.take_along_axis(ordered, hi, axis=1))[:, 0] / 2
+    return np.where(k > 0, mid, np.nan)
+
+
 def _leave_one_out(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For every cell: the median, the robust spread and the count of the row's other cells."""
     n_rows, n_cols = matrix.shape
     median = np.full((n_rows, n_cols), np.nan)
     spread = np.full((n_rows, n_cols), np.nan)
     n_past = np.zeros((n_rows, n_cols), dtype=int)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # rows with no other year: nan, flagged never
+    if n_cols < 2:
+        return median, spread, n_past
+    with np.errstate(invalid="ignore"):
         for j in range(n_cols):
             others = np.delete(matrix, j, axis=1)
-            med = np.nanmedian(others, axis=1) if others.shape[1] else np.full(n_rows, np.nan)
-            mad = np.nanmedian(np.abs(others - med[:, None]), axis=1) * _MAD_TO_SD if others.shape[1] else med
+            med = _row_median(others)
+            mad = _row_median(np.abs(others - med[:, None])) * _MAD_TO_SD
             # as etl.validate: small counts vary like Poisson counts, so the spread never goes
             # below sqrt(median), 5% of the median, or 1
             floor = np.maximum(np.maximum(0.05 * np.abs(med), np.sqrt(np.abs(med))), 1.0)
