@@ -150,6 +150,17 @@ def typed_from_values(
     return out
 
 
+def not_asked_values(rows: list[tuple[str, float | None, str | None]], unit_type: str | None) -> list[str]:
+    """The labels of stored values the form does not ask for (indicators that do not concern the
+    unit's type, sent in a workbook anyway): a report sent from the form no longer carries them."""
+    catalogue = load_catalogue()
+    return [
+        field_label(catalogue[code])
+        for code, _, _ in rows
+        if code in catalogue and not catalogue[code].applies(unit_type)
+    ]
+
+
 def history_of(unit_code: str, rows: list[tuple[int, str, float | None, str | None]]) -> History:
     """The unit's numeric values by indicator and year (year, indicator_code, value_num,
     value_text rows), as the ingest's outlier check reads them.

@@ -69,7 +69,15 @@ if verdict is not None:
 
 sections = form.form_sections(unit.unit_type)
 rows = sq.unit_values(snapshot, scope, unit.unit_code).rows()
-in_force = form.typed_from_values(form.values_of_year(rows, year), unit.unit_type)
+year_values = form.values_of_year(rows, year)
+in_force = form.typed_from_values(year_values, unit.unit_type)
+not_asked = form.not_asked_values(year_values, unit.unit_type)
+if not_asked:
+    st.warning(
+        "Số liệu đang dùng có các chỉ tiêu không áp dụng cho đơn vị này, biểu mẫu không hỏi nên báo cáo nộp "
+        "từ đây sẽ không còn chúng: " + escape_markdown("; ".join(not_asked)) + ".",
+        icon=":material/warning:",
+    )
 prefix = f"nt_{st.session_state.get(ROUND_KEY, 0)}_{unit.unit_code}_{year}_"
 if prefix + "ready" not in st.session_state:
     draft = drafts.read_draft(db, user, unit.unit_code, year)

@@ -14,6 +14,7 @@ from app.entry_form import (
     check_entry,
     form_sections,
     history_of,
+    not_asked_values,
     summary_lines,
     typed_from_values,
     typed_text,
@@ -113,6 +114,8 @@ def test_a_value_in_force_is_typed_back_so_the_etl_reads_the_same_value_without_
 def test_the_form_is_pre_filled_only_with_the_fields_the_unit_is_asked():
     rows = [("staff_total", 120.0, None), ("sat_inpatient_pct", 88.0, None), ("dv_self_rating", None, "Tốt")]
     assert typed_from_values(rows, "tt_tinh") == {"staff_total": "120", "dv_self_rating": "Tốt"}
+    assert not_asked_values(rows, "tt_tinh") == ["Tỷ lệ hài lòng của người bệnh nội trú (%)"]
+    assert not_asked_values(rows, "bv_tinh") == []
 
 
 def test_errors_sit_by_their_field_without_file_cell_or_code(units, registry):
