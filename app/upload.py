@@ -83,9 +83,12 @@ def safe_name(name: str) -> str:
     """
     base = re.split(r"[/\\]", unicodedata.normalize("NFC", name))[-1]
     base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
-    base = _UNSAFE.sub("_", base).strip().lstrip(".").strip()
-    if not base:
-        return "tep_tai_len"
+    base = " ".join(base.split())  # a line separator or a wide space is a plain space
+    base = _UNSAFE.sub("_", base).strip()
+    suffix = Path(f"x{base}").suffix  # of ".xlsx" alone too: an extension without a name
+    base = base.lstrip(".").strip()
+    if not base or base == suffix.lstrip("."):
+        return f"tep_tai_len{suffix}"
     if len(base) > MAX_NAME:
         suffix = Path(base).suffix[:10]
         base = base[: MAX_NAME - len(suffix)] + suffix

@@ -17,7 +17,7 @@ from pathlib import Path
 from accounts.audit import record
 from accounts.cli import cli_actor
 from accounts.store import store_path
-from etl.cli_text import use_vietnamese
+from etl.cli_text import terminal_safe, use_vietnamese
 from etl.db import DatabaseBusy, connect, db_path, get_meta, publish_snapshot
 from etl.ingest import FileResult, UsageError, ingest_paths, summary
 
@@ -27,11 +27,11 @@ _STATUS_VI = {"accepted": "ĐÃ NHẬN", "rejected": "TỪ CHỐI", "unchanged":
 def _print_human(results: list[FileResult], dry_run: bool) -> None:
     for r in results:
         who = f" {r.unit_code or '?'} năm {r.year or '?'}" if r.status != "rejected" or r.unit_code else ""
-        print(f"[{_STATUS_VI[r.status]}] {r.path}{who}")
+        print(terminal_safe(f"[{_STATUS_VI[r.status]}] {r.path}{who}"))
         for m in r.errors:
-            print(f"    Lỗi: {m.message}")
+            print(terminal_safe(f"    Lỗi: {m.message}"))
         for m in r.warnings:
-            print(f"    Cảnh báo: {m.message}")
+            print(terminal_safe(f"    Cảnh báo: {m.message}"))
     s = summary(results)
     prefix = "Kiểm tra thử (không ghi gì vào cơ sở dữ liệu): " if dry_run else ""
     print(

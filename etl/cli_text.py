@@ -1,4 +1,5 @@
-"""argparse in Vietnamese: its own words (usage, help, errors) for the operators who read them.
+"""argparse in Vietnamese: its own words (usage, help, errors) for the operators who read them;
+and text from files made safe to print on the operator's terminal.
 
 argparse looks its texts up through the module's `_` at the moment it prints them, so
 giving it a translating `_` is enough. Texts it does not know stay as they are.
@@ -7,6 +8,7 @@ giving it a translating `_` is enough. Texts it does not know stay as they are.
 from __future__ import annotations
 
 import argparse
+import unicodedata
 
 _VIETNAMESE = {
     "usage: ": "cách dùng: ",
@@ -36,3 +38,11 @@ def _translate(text: str) -> str:
 def use_vietnamese() -> None:
     """Make argparse speak Vietnamese (idempotent)."""
     argparse._ = _translate  # type: ignore[attr-defined]
+
+
+def terminal_safe(text: str) -> str:
+    """Text from a file (a file name, a cell) with its control and format characters shown as
+    «?»: an escape sequence in a file name must not recolour or rewrite the operator's terminal."""
+    if text.isprintable():
+        return text
+    return "".join("?" if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text)

@@ -30,6 +30,7 @@ import polars as pl
 
 from etl.db import publish_snapshot
 from etl.ingest_log import IngestState, keep_raw, write_accepted, write_rejected
+from etl.limits import file_sha256, too_large
 from etl.readers import read_file
 from etl.registry import REGISTRY_COLUMNS, Registry, Unit
 from etl.staging import Message
@@ -335,6 +336,10 @@ def ingest_paths(
     results: dict[Path, FileResult] = {}
     for path in files:
         try:
+            oversize = too_large(path, path.stat().st_size)
+            if oversize is not None:  # refused unread: its bytes are never held in memory nor kept
+                results[path] = FileResult(path, file_sha256(path), "rejected", errors=[oversize])
+                continue
             data = path.read_bytes()
         except OSError as exc:
             msg = Message(

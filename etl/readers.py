@@ -31,6 +31,17 @@ import fastexcel
 
 from etl.grid import FILE_WHERE, HEADER_ROWS, TEMPLATE_SHEET, Grid, find_header, key, no_header_message
 from etl.layouts import parse_grid
+from etl.limits import (
+    MAX_COLUMNS,
+    MAX_ROWS,
+    check_workbook_zip,
+    columns_message,
+    external_links_message,
+    formula_errors,
+    looks_binary,
+    rows_message,
+    too_large,
+)
 from etl.staging import Message, ParsedFile
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
@@ -84,6 +95,9 @@ def read_file(path: Path) -> ParsedFile:
     if suffix not in WORKBOOK_SUFFIXES + CSV_SUFFIXES:
         return _failed(path, FILE_WHERE, _unknown_suffix_message(path))
     try:
+        oversize = too_large(path, path.stat().st_size)
+        if oversize is not None:
+            return _failed(path, oversize.where, oversize.message)
         data = path.read_bytes()
     except OSError:
         return _failed(
@@ -154,6 +168,9 @@ def _read_workbook(path: Path, data: bytes) -> ParsedFile:
     """Read the sheet(s) with a header: the template sheet, or every sheet of a wide table."""
     if is_encrypted(data):
         return _failed(path, FILE_WHERE, _password_message(path))
+    archive = check_workbook_zip(path, data) if data.startswith(_ZIP_MAGIC) else None
+    if archive is not None and archive.refusal:
+        return _failed(path, FILE_WHERE, archive.refusal)
     try:
         reader = fastexcel.read_excel(data)
         sheet_names = reader.sheet_names
@@ -168,6 +185,9 @@ def _read_workbook(path: Path, data: bytes) -> ParsedFile:
         for i, name in enumerate(ordered)
         if (grid := _load_sheet_text(reader, name, None if i == 0 else HEADER_ROWS + 1)) is not None
     ]
+    too_long = next((grid for grid in grids if len(grid.rows) > MAX_ROWS), None)
+    if too_long is not None:  # an .xls or .ods sheet, which the archive check does not measure
+        return _failed(path, FILE_WHERE, rows_message(path, too_long.sheet))
     found = [(grid, header) for grid in grids if (header := find_header(grid)) is not None]
     found = [
         (grid if grid is grids[0] else (_load_sheet_text(reader, grid.sheet) or grid), header)
@@ -188,6 +208,10 @@ def _read_workbook(path: Path, data: bytes) -> ParsedFile:
         records, errors = parse_grid(path, typed, header)
         parsed.records.extend(records)
         parsed.errors.extend(errors)
+    if archive is not None:
+        parsed.errors.extend(formula_errors(path, parsed, archive.uncached))
+        if archive.external_links:
+            parsed.warnings.append(external_links_message(path))
     read_names = ", ".join(f"«{grid.sheet}»" for grid, _ in chosen)
     for grid, _ in found:
         if all(grid is not g for g, _ in chosen):
@@ -277,6 +301,14 @@ def _read_csv(path: Path, data: bytes) -> ParsedFile:
             f"Tệp «{path.name}»: không đọc được chữ trong tệp (không phải UTF-8, UTF-16 hay Windows-1258). "
             f"{FIX_SAVE_CSV_UTF8}",
         )
+    if looks_binary(text):
+        return _failed(
+            path,
+            FILE_WHERE,
+            f"Tệp «{path.name}»: không phải tệp CSV (bảng chữ) mà là dữ liệu nhị phân: có thể là tệp của một "
+            f"chương trình khác bị đổi đuôi thành «{path.suffix}», hoặc tệp bị hỏng. Cách sửa: mở tệp báo cáo "
+            "bằng Excel, chọn «Lưu thành» (Save As) kiểu «Excel Workbook (*.xlsx)» hoặc «CSV UTF-8» rồi gửi lại.",
+        )
     warnings: list[Message] = []
     if codec == "cp1258":
         warnings.append(
@@ -289,7 +321,7 @@ def _read_csv(path: Path, data: bytes) -> ParsedFile:
         )
     delimiter = _sniff_delimiter(text)
     try:
-        rows, lines = _split_csv(text, delimiter)
+        rows, lines = _split_csv(text, delimiter, limit=MAX_ROWS + 1)
     except csv.Error:
         return _failed(
             path,
@@ -298,6 +330,10 @@ def _read_csv(path: Path, data: bytes) -> ParsedFile:
             f"không được đóng. {FIX_SAVE_CSV_UTF8}",
             warnings,
         )
+    if len(rows) > MAX_ROWS:
+        return _failed(path, FILE_WHERE, rows_message(path, None), warnings)
+    if max(map(len, rows), default=0) > MAX_COLUMNS:
+        return _failed(path, FILE_WHERE, columns_message(path, None), warnings)
     grid = Grid(sheet=None, rows=rows, lines=lines)
     header = find_header(grid)
     if header is None:
