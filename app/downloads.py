@@ -356,6 +356,15 @@ def show_chart(fig: go.Figure, table: pl.DataFrame, key: str) -> None:
     download_buttons(table, key, chart_title(fig))
 
 
+def show_chart_row(figs: Sequence[go.Figure], table: pl.DataFrame, key: str, title: str) -> None:
+    """Charts side by side in st.columns (stable keys `key`_1, _2...), with one set of download
+    buttons for the table behind them all. On a phone Streamlit stacks the columns, so the
+    charts come one below the other at full width, where one wide figure would be squeezed."""
+    for i, (column, fig) in enumerate(zip(st.columns(len(figs)), figs, strict=True), start=1):
+        column.plotly_chart(fig, key=f"{key}_{i}", config=PLOTLY_CONFIG)
+    download_buttons(table, key, title)
+
+
 def chart_or_note(
     table: pl.DataFrame, build: Callable[[pl.DataFrame], go.Figure], key: str, empty_message: str
 ) -> bool:

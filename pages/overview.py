@@ -8,7 +8,7 @@ import streamlit as st
 
 from app import auth, charts, queries, tables
 from app.cards import show_cards
-from app.downloads import chart_or_note, show_chart, show_table
+from app.downloads import chart_or_note, show_chart, show_chart_row, show_table
 from app.filters import current_filters, no_data, page_header, scoped_panel, tabbed
 from app.fmt import fmt_int
 from app.links import profile_href
@@ -56,11 +56,17 @@ if f.restated:
 
 def draw_trends() -> None:
     trends = tables.kpi_trends(panel, reporting, f.year_from, f.year_to)
-    chart_or_note(
-        trends.filter(trends["value"].is_not_null()),
-        lambda t: charts.kpi_trends_chart(t, f.year),
+    trends = trends.filter(trends["value"].is_not_null())
+    if trends.is_empty():
+        no_data("Giai đoạn đã chọn chưa có số liệu của các lĩnh vực.")
+        return
+    st.caption(f"Diễn biến các chỉ số chính, {f.period_label}. {charts.TRENDS_NOTE}")
+    # three charts in three columns rather than one 3x3 grid: a phone stacks the columns
+    show_chart_row(
+        charts.kpi_trend_columns(trends, f.year),
+        trends,
         "tq_xu_huong",
-        "Giai đoạn đã chọn chưa có số liệu của các lĩnh vực.",
+        f"Diễn biến các chỉ số chính, {f.period_label}",
     )
 
 

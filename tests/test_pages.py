@@ -59,7 +59,8 @@ def chart_specs(at: AppTest) -> list[dict]:
 
 
 def chart_titles(at: AppTest) -> list[str]:
-    return [spec["layout"]["title"]["text"] for spec in chart_specs(at)]
+    """The charts' titles as a reader reads them (Plotly's <br> line breaks as spaces)."""
+    return [" ".join(spec["layout"]["title"]["text"].replace("<br>", " ").split()) for spec in chart_specs(at)]
 
 
 def kpi_cards(at: AppTest) -> str:
@@ -246,15 +247,23 @@ def test_overview_cards_cover_every_domain_and_trends_are_rates(app: AppTest) ->
     cards = kpi_cards(at)
     for label in ("Đơn vị đã báo cáo", "Hài lòng nội trú", "Lớp tập huấn", "Tỷ lệ giải quyết đơn thư"):
         assert label in cards, label
-    trends = next(s for s in chart_specs(at) if s["layout"]["title"]["text"].startswith("Diễn biến"))
-    titles = [a["text"] for a in trends["layout"]["annotations"]]
-    assert "Tỷ lệ đơn vị đã báo cáo (%)" in titles and "Tỷ lệ đơn vị Xuất sắc/Tốt (%)" in titles
+    # the trends as three charts of stacked panels, side by side (a phone stacks them: one column)
+    trends = [c for c in at.get("plotly_chart") if c.key.startswith("tq_xu_huong_")]
+    assert [c.key for c in trends] == ["tq_xu_huong_1", "tq_xu_huong_2", "tq_xu_huong_3"]
+    specs = [json.loads(c.proto.spec)["layout"] for c in trends]
+    titles = [a["text"] for layout in specs for a in layout["annotations"]]
+    assert (
+        len(titles) == 9
+        and "Tỷ lệ đơn vị đã báo cáo (%)" in titles
+        and "Tỷ lệ đơn vị Xuất sắc/Tốt (%)" in titles
+    )
+    assert specs[1]["title"]["text"].startswith("Sự hài lòng")  # each chart names its domains
 
 
 # (page, tab group key, tab, the chart it draws, a chart of the default tab it does not draw)
 TABS = [
-    ("pages/overview.py", "tq_chi_tiet", "Tình hình nộp báo cáo", "tq_bao_cao", "tq_xu_huong"),
-    ("pages/overview.py", "tq_chi_tiet", "Đơn vị thay đổi nhiều nhất", "tq_bien_dong", "tq_xu_huong"),
+    ("pages/overview.py", "tq_chi_tiet", "Tình hình nộp báo cáo", "tq_bao_cao", "tq_xu_huong_1"),
+    ("pages/overview.py", "tq_chi_tiet", "Đơn vị thay đổi nhiều nhất", "tq_bien_dong", "tq_xu_huong_1"),
     ("pages/cchc.py", "cchc_goc_nhin", "Vị thế qua các năm (0–100)", "cchc_percentile", "cchc_bump"),
     ("pages/cchc.py", "cchc_goc_nhin", "Phân bố điểm CCHC", "cchc_phan_bo", "cchc_bump"),
     (

@@ -22,7 +22,13 @@ from app.charts.common import (
 from app.charts.compare import dodge_offsets, percentile_profile_chart
 from app.charts.complaints import channels_chart, complaint_flow_chart, per_10k_chart, reception_chart
 from app.charts.intake import timeliness_chart
-from app.charts.overview import kpi_trends_chart, movers_chart, reporting_chart
+from app.charts.overview import (
+    TRENDS_NOTE,
+    kpi_trend_columns,
+    kpi_trends_chart,
+    movers_chart,
+    reporting_chart,
+)
 from app.charts.profile import mark_events, unit_rank_chart, unit_trend_chart
 from app.charts.satisfaction import (
     heatmap_chart,
@@ -38,6 +44,7 @@ __all__ = [
     "LINE_PALETTE",
     "OKABE_ITO",
     "SERIES_COLORS",
+    "TRENDS_NOTE",
     "UNIT_TYPE_COLORS",
     "base_layout",
     "bump_chart",
@@ -49,6 +56,7 @@ __all__ = [
     "figure",
     "heatmap_chart",
     "heatmap_order",
+    "kpi_trend_columns",
     "kpi_trends_chart",
     "labels_for",
     "mark_events",

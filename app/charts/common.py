@@ -119,6 +119,9 @@ def y_axis(title: str | None = None, **extra: object) -> dict:
     }
 
 
+TITLE_CHARS, SUBTITLE_CHARS = 48, 64
+
+
 def count_axis(title: str, top: float | None) -> dict:
     """A y axis of whole things (units, cases): no "0,5 đơn vị" tick, one tick per unit when
     the tallest bar (`top`) is small, Plotly's own spacing of whole numbers otherwise."""
@@ -138,18 +141,21 @@ def base_layout(
     panel_titles: bool = False,
     x: dict | None = None,
     y: dict | None = None,
+    title_chars: int | None = None,
 ) -> dict:
     """The common layout: title (with subtitle), Vietnamese separators, legend below, one x and
     one y axis (x_axis() and y_axis() unless given).
 
-    `narrow` is for a chart in a half-width column: title and subtitle wrap sooner;
-    `panel_titles` leaves room above the plot for the titles of subplots. Figures are built
+    `narrow` is for a chart in a half-width column (its legend wraps sooner);
+    `panel_titles` leaves room above the plot for the titles of subplots; `title_chars` wraps
+    the title at that many characters (a chart in a third of the width). Figures are built
     from plain dicts and validated once by `figure`: Plotly's step-by-step updates cost
     ten times more, and every millisecond the server spends here delays the first chart.
     """
-    width_chars = 70 if narrow else 150
-    sub = wrap_text(subtitle, width_chars + 30) if subtitle else ""
-    title_text = wrap_text(title, width_chars)
+    # lines a phone shows whole (about 50 title and 65 subtitle characters at 390 px), which
+    # are also the lengths that read best on a wide screen; Plotly itself never wraps
+    sub = wrap_text(subtitle, SUBTITLE_CHARS) if subtitle else ""
+    title_text = wrap_text(title, title_chars or TITLE_CHARS)
     top = 50 + 20 * title_text.count("<br>") + (22 + 16 * sub.count("<br>") if sub else 0)
     top += 28 if panel_titles else 0
     plot_height = max(120, height - top - 60)

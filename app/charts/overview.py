@@ -25,6 +25,7 @@ from app.charts.common import (
     years_label,
 )
 from app.fmt import fmt_int, fmt_num, fmt_pct
+from etl.catalogue import load_domains
 
 # the reporting rate belongs to no domain: a neutral dark grey
 REPORTING_COLOR = "#555555"
@@ -89,24 +90,58 @@ def pct_range(values: list[float | None], min_span: float = 10.0) -> list[float]
     return [low - 0.5, low + min_span + 0.5]
 
 
+TRENDS_NOTE = (
+    "Mỗi ô một chỉ số, màu theo lĩnh vực; tỷ lệ đơn vị đã báo cáo và tỷ lệ Xuất sắc/Tốt tính bằng %, "
+    "vì số đơn vị thay đổi khi sáp nhập."
+)
+
+
+def kpi_trend_columns(trends: pl.DataFrame, year: int | None = None, *, columns: int = 3) -> list[go.Figure]:
+    """The key indicators' small multiples as `columns` figures of stacked panels, for a row of
+    st.columns: side by side on a wide screen, one below the other on a phone (Streamlit
+    stacks columns on a narrow screen; a single Plotly grid would keep three columns there).
+
+    The indicators keep their order, the first third in the first figure; each figure's
+    title names the domains it holds.
+    """
+    keys = trends["key"].unique(maintain_order=True).to_list()
+    per = max(1, math.ceil(len(keys) / columns))
+    parts = [keys[i : i + per] for i in range(0, len(keys), per)]
+    return [kpi_trends_chart(trends.filter(pl.col("key").is_in(part)), year, columns=1) for part in parts]
+
+
+def _trends_title(trends: pl.DataFrame, years: list[int]) -> str:
+    """ "Sự hài lòng, Tập huấn, bồi dưỡng, 2015–2025": the domains of the panels, then the years."""
+    domains = load_domains()
+    names = []
+    for domain in trends["domain"].unique(maintain_order=True).to_list():
+        name = domains[domain].name_vi if domain in domains else "Tình hình báo cáo"
+        if name not in names:
+            names.append(name)
+    return f"{'; '.join(names)}, {years_label(years)}"
+
+
 def kpi_trends_chart(trends: pl.DataFrame, year: int | None = None, *, columns: int = 3) -> go.Figure:
     """Small multiples: each key indicator over the years, one panel each, in its domain's colour.
 
     `trends` is tables.kpi_trends (key, label, unit_vi, kind, domain, year, value, basis). Shares
     of units (reporting, rated Xuất sắc/Tốt) are drawn as rates, so a year with fewer units
     after a merger does not look like a fall. `year`, when given, is marked on every panel.
+    With one column the title names the panels' domains (kpi_trend_columns) and the page
+    carries TRENDS_NOTE; with more, it is the whole grid's title and note.
     """
     keys = trends["key"].unique(maintain_order=True).to_list()
     rows = max(1, math.ceil(len(keys) / columns))
     years = trends["year"].to_list()
+    marked = f" Vạch chấm: năm {year}, năm của các thẻ số liệu." if year is not None else ""
     layout = base_layout(
-        f"Diễn biến các chỉ số chính, {years_label(years)}",
-        subtitle="Mỗi ô một chỉ số, màu theo lĩnh vực; tỷ lệ đơn vị đã báo cáo và tỷ lệ Xuất sắc/Tốt tính bằng %, "
-        "vì số đơn vị thay đổi khi sáp nhập."
-        + (f" Vạch chấm: năm {year}, năm của các thẻ số liệu." if year is not None else ""),
-        height=120 + 210 * rows,
+        _trends_title(trends, years) if columns == 1 else f"Diễn biến các chỉ số chính, {years_label(years)}",
+        subtitle=marked.strip() or None if columns == 1 else TRENDS_NOTE + marked,
+        height=(100 if columns == 1 else 120) + 210 * rows,
         legend=False,
         panel_titles=True,
+        narrow=columns == 1,
+        title_chars=40 if columns == 1 else None,
     )
     traces, titles, shapes = [], [], []
     panel_axes: dict[int, dict] = {}
