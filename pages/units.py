@@ -74,8 +74,9 @@ choices = view.unit_choices(listed)
 type_names = {"": "Như đơn vị cũ", **UNIT_TYPES}
 
 
-def _year(key: str) -> int:
-    return int(st.number_input("Năm hiệu lực", 1990, 2100, this_year, step=1, format="%d", key=key))
+def _year(key: str, first_year_of: str) -> int:
+    label = f"Năm hiệu lực (năm đầu tiên {first_year_of})"
+    return int(st.number_input(label, 1990, 2100, this_year, step=1, format="%d", key=key))
 
 
 def _run(action: str, args: list[str], target: str) -> None:
@@ -95,7 +96,7 @@ with rename_tab:
     new_short = st.text_input(
         "Tên ngắn mới (trên biểu đồ; để trống: như tên đầy đủ)", key="dsdv_doi_ten_ngan"
     )
-    year = _year("dsdv_doi_ten_nam")
+    year = _year("dsdv_doi_ten_nam", "mang tên mới")
     st.caption("Tên cũ được giữ làm tên gọi khác, nên tệp báo cáo ghi tên cũ vẫn được nhận ra.")
     if st.button("Đổi tên", key="dsdv_doi_ten_nut", disabled=not (code and new_name.strip())):
         _run("rename", admin.rename_args(code, new_name, year, new_short), code)
@@ -130,7 +131,7 @@ with merge_tab:
         into = (
             st.selectbox("Đơn vị nhận sáp nhập", targets, format_func=choices.get, key="dsdv_sn_dich") or ""
         )
-    year = _year("dsdv_sn_nam")
+    year = _year("dsdv_sn_nam", "sau sáp nhập")
     ready = bool(sources and into and (not to_new or fields["name"].strip()))
     if st.button("Sáp nhập", key="dsdv_sn_nut", disabled=not ready):
         _run(
@@ -154,7 +155,7 @@ with split_tab:
     split_type = st.selectbox(
         "Loại đơn vị mới", list(type_names), format_func=type_names.get, key="dsdv_ct_loai"
     )
-    year = _year("dsdv_ct_nam")
+    year = _year("dsdv_ct_nam", "sau chia tách")
     st.caption(
         "Tên ngắn, địa bàn: ghi cho mọi đơn vị mới hoặc để trống cả (khi đó như đơn vị cũ). Số liệu các năm "
         "trước của đơn vị cũ không quy đổi sang đơn vị mới nào."
@@ -166,7 +167,7 @@ with split_tab:
 
 with close_tab:
     code = st.selectbox("Đơn vị giải thể", list(choices), format_func=choices.get, key="dsdv_gt_don_vi")
-    year = _year("dsdv_gt_nam")
+    year = _year("dsdv_gt_nam", "không còn hoạt động")
     st.caption(f"Năm hoạt động cuối cùng của đơn vị: {year - 1}. Số liệu các năm trước vẫn được giữ.")
     sure = st.checkbox("Đơn vị thôi hoạt động, không có đơn vị nào kế thừa", key="dsdv_gt_xac_nhan")
     if st.button("Ghi giải thể", key="dsdv_gt_nut", disabled=not (code and sure)):

@@ -8,14 +8,16 @@ with an error and reads the message with the cell and the fix; uploads another u
 and is refused. The administrator uploads a folder of files at once and opens the difference
 between two versions. A centre's account (`ttkn`) types its report into «Nhập trực tiếp»,
 fixes an error shown by the field, keeps a draft, reloads, submits, and finds the submission in
-its history and its figure on a page. Screenshots go to test-artifacts/screenshots/nop-*.png and
-nhap-truc-tiep-*.png.
+its history and its figure on a page. Last (it changes the unit list), the administrator merges
+two units on «Danh sách đơn vị». Screenshots go to test-artifacts/screenshots/nop-*.png,
+nhap-truc-tiep-*.png and danh-sach-don-vi-*.png.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import openpyxl
 import pytest
@@ -268,3 +270,73 @@ def test_a_unit_enters_its_report_in_the_form_fixes_an_error_keeps_a_draft_and_s
     upload_app.load(page, f"{upload_app.url}/tap-huan?nam={YEAR}", UPLOAD_MS)
     coverage = next(t for t in chart_texts(page) if f"trên mỗi viên chức, năm {YEAR}" in t)
     assert ENTRY_UNIT in coverage and "0,75" in coverage, coverage  # 90 / 120
+
+
+MERGED_NAME, MERGED_SHORT = "Bệnh viện Phổi và Tâm thần tỉnh An Lạc", "BV Phổi - Tâm thần"
+
+
+def test_an_operator_merges_two_units_on_the_unit_list_and_their_history_follows(
+    upload_app: App, new_page
+) -> None:
+    """Danh sách đơn vị: quan_tri merges BV Tâm thần and BV Phổi (no report for the year being
+    collected) into a new hospital from that year; the list and its log show it, the audit log has
+    the row, and the profile's restated view counts both histories under the new unit."""
+    page = _logged_in(upload_app, new_page, "quan_tri", "danh-sach-don-vi")
+    main = page.locator(MAIN)
+    main.get_by_role("tab", name="Sáp nhập").click()  # tabs switch in the browser, no rerun
+    sources = main.get_by_role("combobox", name="Các đơn vị được sáp nhập")
+    for name in ("Bệnh viện Tâm thần tỉnh An Lạc", "Bệnh viện Phổi tỉnh An Lạc"):
+        sources.click()
+        sources.fill(name)
+        rerun_and_wait(page, page.get_by_role("option", name=name, exact=True).click, UPLOAD_MS)
+    rerun_and_wait(page, main.get_by_text("Một đơn vị mới", exact=True).click, UPLOAD_MS)
+    for label, value in (
+        ("Mã đơn vị mới (chữ in hoa không dấu, ví dụ TTYTKV_BAC)", "BVPTT"),
+        ("Tên đầy đủ của đơn vị mới", MERGED_NAME),
+        ("Tên ngắn (trên biểu đồ)", MERGED_SHORT),
+        ("Địa bàn (để trống: như các đơn vị sáp nhập)", "Thành phố An Lạc"),
+    ):
+        _type(page, label, value)
+    year_box = "Năm hiệu lực (năm đầu tiên sau sáp nhập)"
+    if main.get_by_label(year_box, exact=True).input_value() != str(YEAR):  # it opens on this year
+        _type(page, year_box, str(YEAR))
+
+    rerun_and_wait(page, main.get_by_role("button", name="Sáp nhập", exact=True).click, UPLOAD_MS)
+
+    upload_app.assert_clean(page, "merge on the unit list")
+    full_page_screenshot(page, SCREENSHOTS / "danh-sach-don-vi-sap-nhap.png")
+    text = _text(page)
+    assert (
+        "Đã sáp nhập «Bệnh viện Tâm thần tỉnh An Lạc» (BVTT), «Bệnh viện Phổi tỉnh An Lạc» (BVPH) vào "
+        f"«{MERGED_NAME}» (BVPTT) từ năm {YEAR} (đơn vị mới)"
+    ) in text, text[:2000]
+    rows = {line.split("\t", 1)[0]: line for line in text.splitlines() if "\t" in line}
+    assert rows[MERGED_NAME].endswith(
+        f"{YEAR}–nay\tTiếp nhận «Bệnh viện Phổi tỉnh An Lạc», «Bệnh viện Tâm thần tỉnh An Lạc»\tĐang hoạt động"
+    ), rows[MERGED_NAME]
+    assert rows["Bệnh viện Tâm thần tỉnh An Lạc"].endswith(
+        f"2015–{YEAR - 1}\tĐơn vị kế thừa: «{MERGED_NAME}» từ năm {YEAR}\tĐã sáp nhập"
+    ), rows["Bệnh viện Tâm thần tỉnh An Lạc"]
+    log = text.split("Lịch sử thay đổi", 1)[1].split("Thay đổi danh sách", 1)[0]
+    assert (
+        f"{YEAR}\tSáp nhập\t«Bệnh viện Tâm thần tỉnh An Lạc», «Bệnh viện Phổi tỉnh An Lạc» vào «{MERGED_NAME}»"
+        in log
+    )
+    assert "quan_tri" in log
+    audited = [
+        e for e in all_events(store_path(upload_app.db)) if e[2] == "units_merge" and e[1] == "quan_tri"
+    ]
+    assert [(e[3], e[4], '"via": "trang Danh sách đơn vị"' in (e[6] or "")) for e in audited] == [
+        ("BVTT, BVPH → BVPTT", "ok", True)
+    ]
+    upload_app.load(page, f"{upload_app.url}/nhat-ky-hoat-dong", UPLOAD_MS)
+    assert "Sáp nhập đơn vị" in _text(page)
+
+    # the restated history: the new hospital's training trend is both hospitals' added up
+    profile = urlencode({"don_vi": MERGED_NAME, "cach_tinh": "Quy đổi theo cơ cấu hiện tại", "nam": YEAR - 1})
+    upload_app.load(page, f"{upload_app.url}/ho-so-don-vi?{profile}", UPLOAD_MS)
+    upload_app.assert_clean(page, "profile of the merged unit")
+    main.get_by_role("tab", name="Tập huấn").click()
+    upload_app.wait(page, page.url, UPLOAD_MS)
+    training = next(t for t in chart_texts(page) if f"Tập huấn tại {MERGED_SHORT}" in t)
+    assert f"{MERGED_SHORT} gộp từ BV Phổi, BV Tâm thần" in training, training
