@@ -126,9 +126,13 @@ _DISARM_RERUN_JS = """() => {
   return state ? (state.tInput ?? state.t0) : null;
 }"""
 
-# The text of every chart's SVG (title, axes, labels, annotations), in page order
+# The text of every chart's SVG (title, axes, labels, annotations), in page order, a space
+# between texts and between the lines Plotly draws for one (a wrapped title is a tspan a line)
 _CHART_TEXTS_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
-  .map(c => [...c.querySelectorAll('.main-svg')].map(s => s.textContent).join(' '))"""
+  .map(c => [...c.querySelectorAll('.main-svg text')].map(t => {
+    const lines = [...t.querySelectorAll('tspan.line')];
+    return lines.length ? lines.map(l => l.textContent).join(' ') : t.textContent;
+  }).join(' '))"""
 
 _CONTENT_HEIGHT_JS = """() => Math.max(
   ...['[data-testid="stMain"]', '[data-testid="stSidebarContent"]']
