@@ -106,7 +106,7 @@ def read_file(path: Path) -> ParsedFile:
             f"Tệp «{path.name}»: không mở được tệp để đọc. "
             "Cách sửa: kiểm tra tệp còn đó và không bị chương trình khác khoá, rồi gửi lại.",
         )
-    if not data.strip():
+    if not data or data.isspace():  # isspace, unlike strip, copies nothing of a large file
         return _failed(
             path,
             FILE_WHERE,
