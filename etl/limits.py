@@ -42,10 +42,13 @@ _CHUNK = 1024 * 1024
 _OVERLAP = 4096  # bytes carried between chunks so that a tag split by a chunk is still seen
 _SHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$")
 _EXTERNAL_PART = "xl/externalLinks/"
-_ROW_NUMBER = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
-_ROW_TAG = re.compile(rb"<row[\s>/]")
-# a cell reference beyond column IV (256): three letters, or two from IW to ZZ
-_FAR_COLUMN = re.compile(rb'r="(?:[A-Z]{3,}|[J-Z][A-Z]|I[W-Z])\d')
+_READ_PART = re.compile(
+    r"^(?:xl/(?:worksheets/[^/]+|sharedStrings|styles|workbook)\.(?:xml|bin)|content\.xml)$"
+)
+# a cell or row reference past the limits, in one pass (rare in a real sheet, so cheap):
+# a column beyond IV (three letters, or two from IW to ZZ; MAX_COLUMNS is IV's 256), or a row
+# number with as many digits as MAX_ROWS (compared in Python)
+_FAR_REF = re.compile(rb'r="(?:(?:[A-Z]{3,}|[J-Z][A-Z]|I[W-Z])\d|[A-Z]{0,2}(\d{%d,})")' % len(str(MAX_ROWS)))
 # a cell that holds a formula and no stored result (<v> missing or empty)
 _UNCACHED = re.compile(
     rb'<c\b[^>]*?\sr="([A-Z]+\d+)"[^>]*>\s*(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>'
@@ -245,15 +248,13 @@ def check_workbook_zip(path: Path, data: bytes) -> ZipReport:
     if declared > MAX_UNZIPPED_BYTES or big_ratio:
         return ZipReport(refusal=_bomb_message(path))
     report = ZipReport(external_links=any(e.filename.startswith(_EXTERNAL_PART) for e in entries))
-    names = _sheet_names(archive)
+    names: dict[str, str] = {}
     budget = MAX_UNZIPPED_BYTES
     for entry in entries:
-        if entry.is_dir():
-            continue
+        if entry.is_dir() or not _READ_PART.match(entry.filename):
+            continue  # parts no reader opens (themes, pictures, properties): their declared size was enough
         is_sheet = bool(_SHEET_PART.match(entry.filename))
-        sheet = names.get(entry.filename, entry.filename.rsplit("/", 1)[-1])
-        max_row = n_rows = 0
-        tail = b""
+        n_rows, tail = 0, b""
         try:
             # never more than the part declares (a lie is a bomb) nor than the whole budget
             for chunk in _inflate(data, entry, min(budget, entry.file_size)):
@@ -261,16 +262,18 @@ def check_workbook_zip(path: Path, data: bytes) -> ZipReport:
                 if not is_sheet:
                     continue
                 window = tail + chunk
-                n_rows += len(_ROW_TAG.findall(chunk))
-                rows = _ROW_NUMBER.findall(window)
-                if rows:
-                    max_row = max(max_row, *map(int, rows))
-                if max(max_row, n_rows) > MAX_ROWS:
+                n_rows += chunk.count(b"<row")  # rows may leave out their number
+                far = next((m for m in _FAR_REF.finditer(window) if not m[1] or int(m[1]) > MAX_ROWS), None)
+                if far is not None or n_rows > MAX_ROWS:
+                    names = names or _sheet_names(archive)
+                    sheet = names.get(entry.filename, entry.filename.rsplit("/", 1)[-1])
+                    if far is not None and not far[1]:
+                        return ZipReport(refusal=columns_message(path, sheet))
                     return ZipReport(refusal=rows_message(path, sheet))
-                if _FAR_COLUMN.search(window):
-                    return ZipReport(refusal=columns_message(path, sheet))
-                if b"<f" in window:
-                    report.uncached.update(f"{sheet}!{ref.decode()}" for ref in _UNCACHED.findall(window))
+                if b"<f" in window and (found := _UNCACHED.findall(window)):
+                    names = names or _sheet_names(archive)
+                    sheet = names.get(entry.filename, entry.filename.rsplit("/", 1)[-1])
+                    report.uncached.update(f"{sheet}!{ref.decode()}" for ref in found)
                 tail = window[-_OVERLAP:]
         except OverflowError:
             return ZipReport(refusal=_bomb_message(path))

@@ -69,19 +69,31 @@ def zip_bomb(folder: Path) -> Path:
     return path
 
 
-def lying_zip(folder: Path) -> Path:
-    """An .xlsx whose central directory declares a sheet of 4 GB: refused on what it declares."""
-    path = _small_workbook(folder / "bao_cao_khai_gian.xlsx")
+def _declare(path: Path, part: str, size: int) -> Path:
+    """Patch the size the archive's central directory declares for one part (the bytes stay)."""
     data = bytearray(path.read_bytes())
-    at = data.index(b"PK\x01\x02", data.index(b"PK\x01\x02"))  # the first central-directory entry
-    while True:
-        name_len = struct.unpack_from("<H", data, at + 28)[0]
-        if data[at + 46 : at + 46 + name_len] == b"xl/worksheets/sheet1.xml":
-            struct.pack_into("<I", data, at + 24, 0xFFFF_FFF0)  # uncompressed size
-            break
+    at = data.index(b"PK\x01\x02")
+    while data[at + 46 : at + 46 + struct.unpack_from("<H", data, at + 28)[0]] != part.encode():
         at = data.index(b"PK\x01\x02", at + 4)
+    struct.pack_into("<I", data, at + 24, size)  # the uncompressed size
     path.write_bytes(bytes(data))
     return path
+
+
+def lying_zip(folder: Path) -> Path:
+    """An .xlsx whose central directory declares a sheet of 4 GB: refused on what it declares."""
+    return _declare(
+        _small_workbook(folder / "bao_cao_khai_gian.xlsx"), "xl/worksheets/sheet1.xml", 0xFFFF_FFF0
+    )
+
+
+def understated_zip(folder: Path) -> Path:
+    """An .xlsx declaring its 3 MB sheet as 1.000 bytes: caught while inflating, past what it declared."""
+    path = _small_workbook(folder / "bao_cao_khai_thieu.xlsx")
+    with zipfile.ZipFile(path) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    padded = sheet.replace(b"<sheetData>", b"<sheetData>" + b" " * (3 * 1024 * 1024), 1)
+    return _declare(with_parts(path, {"xl/worksheets/sheet1.xml": padded}), "xl/worksheets/sheet1.xml", 1000)
 
 
 def huge_file(folder: Path, size: int = 200 * 1024 * 1024) -> Path:
@@ -190,6 +202,7 @@ def many_files(folder: Path, n: int = 2000) -> Path:
 HOSTILE = {
     "bom nén (.xlsx)": zip_bomb,
     "khai gian kích thước": lying_zip,
+    "khai thiếu kích thước": understated_zip,
     "tệp 200 MB": huge_file,
     "1 triệu dòng (.xlsx)": million_rows,
     "ô ở góc XFD1048576": far_corner,

@@ -30,6 +30,7 @@ LIMIT_ROWS = f"{MAX_ROWS:,}".replace(",", ".")
 REFUSED = {
     hostile.zip_bomb: "giải nén lớn bất thường",
     hostile.lying_zip: "giải nén lớn bất thường",
+    hostile.understated_zip: "giải nén lớn bất thường",
     hostile.huge_file: f"tệp nặng 200 MB, quá giới hạn {MAX_FILE_MB} MB",
     hostile.million_rows: f"có hơn {LIMIT_ROWS} dòng",
     hostile.far_corner: f"có hơn {LIMIT_ROWS} dòng",
