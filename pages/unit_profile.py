@@ -11,6 +11,7 @@ from app import auth, charts, queries, tables
 from app.downloads import show_chart, show_table
 from app.filters import current_filters, no_data, page_header, tabbed
 from app.links import PROFILE_KEY
+from app.tables import units as unit_tables
 from etl.registry import RANK_POOLS, UNIT_TYPES
 
 CODES = (
@@ -92,6 +93,7 @@ if lineage["predecessors"]:
 if lineage["successors"]:
     chain = " → ".join(f"{s['name']} (từ {s['valid_from'] or '?'})" for s in lineage["successors"])
     lines.append(f"**Đã sáp nhập / đổi tên thành:** {chain}.")
+lines += unit_tables.profile_notes(queries.unit_changes(f.snapshot), all_units, unit)  # splits, old names
 if lines:
     st.info("  \n".join(lines), icon=":material/account_tree:")
 

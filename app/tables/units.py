@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from app.tables.markdown import escape_markdown
 from etl.registry import UNIT_TYPES
 from etl.unit_rules import KIND_NAMES
 
@@ -155,3 +156,29 @@ def unit_choices(listed: pl.DataFrame, statuses: tuple[str, ...] = (ACTIVE, NOT_
     """code -> name of the listed units in `statuses` (by default the units a change may touch), by name."""
     picked = listed.filter(pl.col("status").is_in(list(statuses))).sort("name")
     return dict(zip(picked["unit_code"], picked["name"], strict=True))
+
+
+def profile_notes(changes: pl.DataFrame, units: pl.DataFrame, unit_code: str) -> list[str]:
+    """What the change log adds to a unit's profile (Markdown lines, names escaped): the split it came
+    from or was ended by, whose history stays with the old unit, and its names before a rename."""
+    names = dict(zip(units["unit_code"], units["name"], strict=True))
+
+    def quoted(codes) -> str:
+        return ", ".join(f"«{escape_markdown(names.get(c, c))}»" for c in codes)
+
+    notes = []
+    for row in changes.sort("change_id").iter_rows(named=True):
+        year = row["effective_year"]
+        if row["change_kind"] == "split" and unit_code in row["to_codes"]:
+            notes.append(
+                f"**Tách từ** {quoted(row['from_codes'])} năm {year}: số liệu các năm trước của đơn vị cũ "
+                "không quy đổi sang đơn vị này (không chia được số liệu của một đơn vị)."
+            )
+        elif row["change_kind"] == "split" and unit_code in row["from_codes"]:
+            notes.append(
+                f"**Đã chia tách thành** {quoted(row['to_codes'])} từ năm {year}: số liệu các năm trước vẫn là "
+                "của đơn vị này, không quy đổi sang đơn vị mới nào."
+            )
+        elif row["change_kind"] == "rename" and unit_code in row["from_codes"]:
+            notes.append(f"**Tên cũ** (đến năm {year - 1}): «{escape_markdown(row['old_name'] or '')}».")
+    return notes
