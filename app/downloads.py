@@ -350,9 +350,17 @@ def chart_title(fig: go.Figure) -> str | None:
     return " ".join(_TAG.sub(" ", title).split()) if title else None
 
 
-def show_chart(fig: go.Figure, table: pl.DataFrame, key: str) -> None:
-    """A Plotly chart (stable key) with the download buttons of the table behind it."""
-    st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG)
+def show_chart(fig: go.Figure, table: pl.DataFrame, key: str, *, wide: bool = False) -> None:
+    """A Plotly chart (stable key) with the download buttons of the table behind it.
+
+    `wide`: on a phone the chart keeps a tablet's width and scrolls sideways inside its box
+    (app/page_style.py), for charts whose labels need the room (names at the line ends).
+    """
+    if wide:
+        with st.container(key=f"rong_{key}"):
+            st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG)
+    else:
+        st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG)
     download_buttons(table, key, chart_title(fig))
 
 

@@ -94,14 +94,19 @@ def draw_units() -> None:
         )
 
     def draw_bump() -> None:
-        show_chart(charts.bump_chart(ranked, highlight), ranked.select(RANK_COLUMNS), "cchc_bump")
+        show_chart(charts.bump_chart(ranked, highlight), ranked.select(RANK_COLUMNS), "cchc_bump", wide=True)
 
     def draw_percentile() -> None:
         if not highlight:
             no_data("Chọn ít nhất một đơn vị để xem vị thế thứ hạng qua các năm.")
             return
         chosen = ranked.filter(ranked["unit_code"].is_in(highlight))
-        show_chart(charts.percentile_chart(ranked, highlight), chosen.select(RANK_COLUMNS), "cchc_percentile")
+        show_chart(
+            charts.percentile_chart(ranked, highlight),
+            chosen.select(RANK_COLUMNS),
+            "cchc_percentile",
+            wide=True,
+        )
 
     def draw_scores() -> None:
         chart_or_note(

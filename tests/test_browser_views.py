@@ -84,7 +84,7 @@ def test_a_pages_link_opens_the_same_view_in_a_fresh_browser(app: App, new_page,
     full_page_screenshot(second, SCREENSHOTS / f"xem-{url}-1440.png")
 
 
-@pytest.mark.parametrize("url", ["tong-quan", "so-sanh-don-vi", "ho-so-don-vi"])
+@pytest.mark.parametrize("url", ["tong-quan", "so-sanh-don-vi", "ho-so-don-vi", "xep-hang-cchc"])
 def test_a_page_reads_on_a_phone(app: App, new_page, url: str) -> None:
     params, _shows = LINKS[url]
     page = _logged_in_at(app, new_page, f"/{url}?{urlencode(params)}", width=390)
@@ -99,6 +99,18 @@ def test_a_page_reads_on_a_phone(app: App, new_page, url: str) -> None:
         assert len(boxes) == 8
         # two cards a row, not eight screens of one
         assert abs(boxes[0]["y"] - boxes[1]["y"]) < 2 and boxes[1]["x"] > boxes[0]["x"] + 100
+        # the trends (the first tab): three charts one below the other, each the screen's width
+        app.load(page, f"{app.url}/tong-quan?nam=2023")
+        trends = [c.bounding_box() for c in page.locator('[data-testid="stPlotlyChart"]').all()]
+        assert len(trends) == 3 and trends[0]["y"] < trends[1]["y"] < trends[2]["y"], trends
+        assert all(abs(t["x"] - trends[0]["x"]) < 2 and t["width"] > 300 for t in trends), trends
+    if url == "xep-hang-cchc":
+        # the rank chart (the first tab) keeps the width its line-end names need and scrolls in its box
+        app.load(page, f"{app.url}/xep-hang-cchc")
+        width = page.evaluate(
+            "() => +document.querySelector('[class*=\"st-key-rong_cchc_bump\"] .main-svg').getAttribute('width')"
+        )
+        assert width >= 600, f"the rank chart is squeezed to {width} px"
     full_page_screenshot(page, SCREENSHOTS / f"xem-{url}-390.png")
 
 
