@@ -16,4 +16,6 @@ if [ ${#office[@]} -gt 0 ]; then
 fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-exec .venv/bin/python -m pytest "$@"
+# two workers (pytest-xdist): the browser tests share one worker and its demo server
+# (tests/conftest.py groups them), the rest is spread over both; TEST_WORKERS=0 runs in one process
+exec .venv/bin/python -m pytest -n "${TEST_WORKERS:-2}" --dist loadgroup "$@"

@@ -85,3 +85,14 @@ def load_units(db: Path, registry: Path | None = None) -> Path:
 def db(tmp_path: Path) -> Path:
     """A Sở's database that has loaded its unit list (the demo province's list, as a real one)."""
     return load_units(tmp_path / "db" / "dashboard.duckdb")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`-n 2 --dist loadgroup`), all browser tests run in one worker.
+
+    They share one demo server per session (tests/browser.py); spread over two workers each
+    would start its own server and Chromium, which costs more than it saves on two cores.
+    """
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
