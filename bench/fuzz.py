@@ -59,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         shown = f"{seconds:.1f}".replace(".", ",")
         print(f"{name:<{width}}  {cases:>7}  {shown:>7}  {outcome}")
     total = sum(cases for _, cases, _, _ in rows)
-    print(f"{len(rows)} tính chất, {total:,} ca, {failed} tính chất không đạt".replace(",", "."))
+    total_vi = f"{total:,}".replace(",", ".")
+    print(f"{len(rows)} tính chất, {total_vi} ca, {failed} tính chất không đạt")
     return 1 if failed else 0
 
 
