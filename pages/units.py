@@ -37,12 +37,6 @@ st.caption(
 if not admin.may_change_units(user):
     st.info("Tài khoản của bạn chỉ xem danh sách, không thay đổi được.", icon=":material/visibility:")
 
-if outcome := st.session_state.pop(RESULT_KEY, None):
-    if outcome.ok:
-        st.success(outcome.message, icon=":material/check_circle:")
-    else:
-        st.error(outcome.message, icon=":material/block:")
-
 shown = st.segmented_control("Hiện", SHOW_OPTIONS, default=SHOW_OPTIONS[0], key="hien", bind="query-params")
 if shown == SHOW_OPTIONS[1]:
     table = listed.filter(listed["status"].is_in([view.ACTIVE, view.NOT_YET]))
@@ -70,6 +64,14 @@ st.caption(
     "đổi được kiểm tra trước (đơn vị đã có báo cáo cho năm đó thì không thay đổi được), ghi vào nhật ký hoạt "
     "động, và các trang cập nhật ngay."
 )
+# the result of the last change, beside the forms; always drawn, so the tabs below keep their place
+# when the message goes (else they would be drawn anew and jump back to the first one)
+result_box = st.container()
+if outcome := st.session_state.pop(RESULT_KEY, None):
+    if outcome.ok:
+        result_box.success(outcome.message, icon=":material/check_circle:")
+    else:
+        result_box.error(outcome.message, icon=":material/block:")
 choices = view.unit_choices(listed)
 type_names = {"": "Như đơn vị cũ", **UNIT_TYPES}
 
