@@ -16,6 +16,8 @@ from etl.registry import nfc
 from etl.staging import Message
 
 TEMPLATE_SHEET = "Báo cáo"
+# the template's other sheets (etl/template.py writes them): instructions and the hidden lists
+TEMPLATE_SIDE_SHEETS = ("Hướng dẫn", "Danh mục")
 LABEL_ROWS = 30  # the unit and year labels sit in the first rows of the sheet
 HEADER_ROWS = 60  # the header row sits below at most this many title and label rows
 FILE_WHERE = "toàn tệp"  # where a message about the whole file points

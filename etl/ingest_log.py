@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
-import pyarrow as pa
+import polars as pl
 
 from etl.db import raw_dir
 from etl.staging import Message
@@ -57,6 +57,10 @@ class IngestState:
             ).fetchall()
         }
         self.changed = False
+        # log rows of files read and judged but not yet written (see stage, flush)
+        self._staged: dict[str, list] = {}
+        self.staged_paths: list[Path] = []
+        self.dropped_paths: list[Path] = []  # the files of a flush the database refused
 
     def history_for(self, unit_codes: list[str]) -> History:
         missing = [u for u in unit_codes if u not in self._history_units]
@@ -76,6 +80,46 @@ class IngestState:
                 self.history.setdefault((unit_code, code), []).append((year, value))
             self._history_units.update(missing)
         return self.history
+
+    def stage(self, path: Path, rows: dict[str, list]) -> None:
+        """Keep a file's log rows (columns of _SCHEMA) for the next flush, all in one call.
+
+        Plain lists, made into one frame per flush: a frame per file costs more than the
+        insert of a whole batch."""
+        for column, values in rows.items():
+            self._staged.setdefault(column, []).extend(values)
+        self.staged_paths.append(path)
+
+    def flush(self) -> list[Path]:
+        """Write the staged files' rows in one insert, one transaction; returns their paths.
+
+        Whole files only: a file's rows are staged together, so a crash before the commit
+        undoes whole files, none of which has been reported yet (results are given when
+        ingest_paths returns, after its last flush). Raises duckdb.Error with nothing
+        written; the staged files are then dropped (the caller reports them as not loaded).
+        """
+        paths, columns = self.staged_paths, self._staged
+        self.staged_paths, self._staged, self.dropped_paths = [], {}, paths
+        if not paths:
+            return paths
+        self.con.register("staged_submissions", pl.DataFrame(columns, schema=_SCHEMA))
+        try:
+            self.con.execute("begin transaction")
+            try:
+                self.con.execute(_INSERT)
+                self.con.execute("commit")
+            except duckdb.Error:
+                self.con.execute("rollback")
+                raise
+        finally:
+            self.con.unregister("staged_submissions")
+        self.dropped_paths = []
+        return paths
+
+    def forget(self, sha: str) -> None:
+        """Undo record() for a file whose rows never reached the database (its last verdict)."""
+        if self.statuses.get(sha):
+            self.statuses[sha].pop()
 
     def before_write(self) -> None:
         """Bump the data version before the first write of a run.
@@ -116,24 +160,31 @@ def _json(messages: list[Message]) -> str:
     return json.dumps([m.as_dict() for m in messages], ensure_ascii=False)
 
 
-_COLUMNS = (
-    "submission_id", "unit_code", "year", "outcome", "sha256", "source_name", "raw_path", "file_format",
-    "received_at", "submitted_by", "n_values", "errors", "warnings", "indicator_codes", "values_num",
-    "values_text", "source_cells",
-)  # fmt: skip
-_INSERT = f"insert into submission_log ({', '.join(_COLUMNS)}) values ({', '.join('?' * len(_COLUMNS))})"
+# the log rows are staged as Polars frames, which DuckDB reads without a copy; pyarrow's own
+# constructors would import pandas first, a second of every ingest command
+_SCHEMA = {
+    "submission_id": pl.Int64, "unit_code": pl.String, "year": pl.Int32, "outcome": pl.String,
+    "sha256": pl.String, "source_name": pl.String, "raw_path": pl.String, "file_format": pl.String,
+    "received_at": pl.Datetime("us"), "submitted_by": pl.String, "n_values": pl.Int32, "errors": pl.String,
+    "warnings": pl.String, "indicator_codes": pl.List(pl.String), "values_num": pl.List(pl.Float64),
+    "values_text": pl.List(pl.String), "source_cells": pl.List(pl.String),
+}  # fmt: skip
+_INSERT = f"insert into submission_log ({', '.join(_SCHEMA)}) select * from staged_submissions"
 
 
 def write_rejected(
     state: IngestState, result: FileResult, raw_path: Path, received_at: datetime, by: str
 ) -> None:
-    sid = state.next_id
-    state.con.execute(
-        _INSERT,
-        [sid, result.unit_code, result.year, "rejected", result.sha256, result.path.name, str(raw_path),
-         result.path.suffix.lower().lstrip("."), received_at, by, 0, _json(result.errors),
-         _json(result.warnings), None, None, None, None],
-    )  # fmt: skip
+    """Stage the log row of a rejected file (written by state.flush)."""
+    row = {
+        "submission_id": [state.next_id], "unit_code": [result.unit_code], "year": [result.year],
+        "outcome": ["rejected"], "sha256": [result.sha256], "source_name": [result.path.name],
+        "raw_path": [str(raw_path)], "file_format": [result.path.suffix.lower().lstrip(".")],
+        "received_at": [received_at], "submitted_by": [by], "n_values": [0], "errors": [_json(result.errors)],
+        "warnings": [_json(result.warnings)], "indicator_codes": [None], "values_num": [None],
+        "values_text": [None], "source_cells": [None],
+    }  # fmt: skip
+    state.stage(result.path, row)
     state.next_id += 1
 
 
@@ -143,57 +194,34 @@ def _warnings_of(rec: ValidRecord, warnings: list[Message]) -> list[Message]:
     return [w for w in warnings if w.where in mine or w.where in ("", "toàn tệp")]
 
 
-def _accepted_rows(result, records, file_format, raw_path, received_at, by, first_id) -> pa.Table:
+def _accepted_rows(result, records, file_format, raw_path, received_at, by, first_id) -> dict[str, list]:
     n = len(records)
     column = lambda value: [value] * n  # noqa: E731
-    return pa.table(
-        {
-            "submission_id": pa.array(range(first_id, first_id + n), pa.int64()),
-            "unit_code": [r.unit_code for r in records],
-            "year": pa.array([r.year for r in records], pa.int32()),
-            "outcome": column("accepted"),
-            "sha256": column(result.sha256),
-            "source_name": column(result.path.name),
-            "raw_path": column(str(raw_path)),
-            "file_format": column(file_format),
-            "received_at": pa.array(column(received_at), pa.timestamp("us")),
-            "submitted_by": column(by),
-            "n_values": pa.array([len(r.values) for r in records], pa.int32()),
-            "errors": column("[]"),
-            "warnings": [_json(_warnings_of(rec, result.warnings)) for rec in records],
-            "indicator_codes": [[v.indicator_code for v in r.values] for r in records],
-            "values_num": pa.array(
-                [[v.value_num for v in r.values] for r in records], pa.list_(pa.float64())
-            ),
-            "values_text": pa.array(
-                [[v.value_text for v in r.values] for r in records], pa.list_(pa.string())
-            ),
-            "source_cells": [[v.source_cell for v in r.values] for r in records],
-        }
-    )
+    return {
+        "submission_id": list(range(first_id, first_id + n)),
+        "unit_code": [r.unit_code for r in records],
+        "year": [r.year for r in records],
+        "outcome": column("accepted"),
+        "sha256": column(result.sha256),
+        "source_name": column(result.path.name),
+        "raw_path": column(str(raw_path)),
+        "file_format": column(file_format),
+        "received_at": column(received_at),
+        "submitted_by": column(by),
+        "n_values": [len(r.values) for r in records],
+        "errors": column("[]"),
+        "warnings": [_json(_warnings_of(rec, result.warnings)) for rec in records],
+        "indicator_codes": [[v.indicator_code for v in r.values] for r in records],
+        "values_num": [[v.value_num for v in r.values] for r in records],
+        "values_text": [[v.value_text for v in r.values] for r in records],
+        "source_cells": [[v.source_cell for v in r.values] for r in records],
+    }
 
 
 def write_accepted(state: IngestState, result, records, file_format, raw_path, received_at, by) -> None:
-    """One insert, so one transaction, whatever the number of unit-years in the file."""
-    con = state.con
-    ids = list(range(state.next_id, state.next_id + len(records)))
-    if len(records) == 1:
-        [rec] = records
-        con.execute(
-            _INSERT,
-            [ids[0], rec.unit_code, rec.year, "accepted", result.sha256, result.path.name, str(raw_path),
-             file_format, received_at, by, len(rec.values), "[]", _json(result.warnings),
-             [v.indicator_code for v in rec.values], [v.value_num for v in rec.values],
-             [v.value_text for v in rec.values], [v.source_cell for v in rec.values]],
-        )  # fmt: skip
-    else:
-        rows = _accepted_rows(result, records, file_format, raw_path, received_at, by, ids[0])
-        con.register("staged_submissions", rows)
-        try:
-            con.execute(
-                f"insert into submission_log ({', '.join(_COLUMNS)}) select * from staged_submissions"
-            )
-        finally:
-            con.unregister("staged_submissions")
+    """Stage the log rows of an accepted file, one per unit-year (written by state.flush)."""
+    state.stage(
+        result.path, _accepted_rows(result, records, file_format, raw_path, received_at, by, state.next_id)
+    )
     state.next_id += len(records)
     state.accept(records)

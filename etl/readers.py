@@ -29,7 +29,16 @@ from pathlib import Path
 
 import fastexcel
 
-from etl.grid import FILE_WHERE, HEADER_ROWS, TEMPLATE_SHEET, Grid, find_header, key, no_header_message
+from etl.grid import (
+    FILE_WHERE,
+    HEADER_ROWS,
+    TEMPLATE_SHEET,
+    TEMPLATE_SIDE_SHEETS,
+    Grid,
+    find_header,
+    key,
+    no_header_message,
+)
 from etl.layouts import parse_grid
 from etl.limits import (
     MAX_COLUMNS,
@@ -164,6 +173,19 @@ def _with_cell_types(reader: fastexcel.ExcelReader, grid: Grid) -> Grid:
     return replace(grid, text_cells=frozenset(text_cells), excel_errors=excel_errors, numbers=numbers)
 
 
+def _template_sheet(reader: fastexcel.ExcelReader, names: list[str]) -> list[Grid]:
+    """[the data sheet] of a workbook with the template's sheets only, else []: there the
+    sheet «Báo cáo» holding the template's header is all the file has to say, so the others
+    (instructions, hidden lists) are not even loaded, most of the time of a folder of them.
+    Any other sheet (a second copy of the report, a table) gets the full search."""
+    expected = {key(TEMPLATE_SHEET), *(key(n) for n in TEMPLATE_SIDE_SHEETS)}
+    if key(names[0]) != key(TEMPLATE_SHEET) or not {key(n) for n in names} <= expected:
+        return []
+    grid = _load_sheet_text(reader, names[0])
+    header = find_header(grid) if grid is not None else None
+    return [grid] if header is not None and header.layout == "template" else []
+
+
 def _read_workbook(path: Path, data: bytes) -> ParsedFile:
     """Read the sheet(s) with a header: the template sheet, or every sheet of a wide table."""
     if is_encrypted(data):
@@ -180,7 +202,7 @@ def _read_workbook(path: Path, data: bytes) -> ParsedFile:
     ordered = sorted(sheet_names, key=lambda name: key(name) != key(TEMPLATE_SHEET))
     # the preferred sheet is read whole; the others only as far as a header can be, and
     # whole only when they turn out to hold a table (the hidden unit list can be long)
-    grids = [
+    grids = _template_sheet(reader, ordered) or [
         grid
         for i, name in enumerate(ordered)
         if (grid := _load_sheet_text(reader, name, None if i == 0 else HEADER_ROWS + 1)) is not None

@@ -22,11 +22,11 @@ from pathlib import Path
 import xlsxwriter
 
 from etl.catalogue import BOOL_NO, BOOL_YES, Indicator, load_catalogue, load_domains
+from etl.grid import TEMPLATE_SHEET, TEMPLATE_SIDE_SHEETS
 from etl.registry import UNIT_TYPES, Unit
 
-INSTRUCTIONS_SHEET = "Hướng dẫn"
-DATA_SHEET = "Báo cáo"
-LISTS_SHEET = "Danh mục"
+INSTRUCTIONS_SHEET, LISTS_SHEET = TEMPLATE_SIDE_SHEETS
+DATA_SHEET = TEMPLATE_SHEET
 HEADERS = ("STT", "Mã chỉ tiêu", "Lĩnh vực", "Chỉ tiêu", "Đơn vị tính", "Giá trị", "Hướng dẫn nhập")
 LABEL_UNIT_CODE = "Mã đơn vị"
 LABEL_UNIT_NAME = "Tên đơn vị"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -16,7 +17,7 @@ import duckdb
 import pytest
 
 from etl.checks import run_checks
-from tests.conftest import ROOT, ingest_json, run_etl, write_submission
+from tests.conftest import ROOT, ingest_json, load_units, run_etl, write_submission
 
 GOOD = {
     "staff_total": "1.234",
@@ -239,7 +240,24 @@ def test_usage_errors_exit_2(tmp_path, db):
     assert run_etl("ingest").returncode == 2
 
 
-def test_killed_mid_folder_leaves_only_whole_files(tmp_path, db):
+def _whole_files_only(db: Path) -> int:
+    """The database opens, every accepted file has all its values, the checks pass; the count."""
+    with closing(duckdb.connect(str(db))) as con:
+        accepted = con.execute("select count(*) from submissions where status = 'accepted'").fetchone()[0]
+        half_written = con.execute(
+            "select count(*) from submissions s where n_values <> "
+            "(select count(*) from submitted_values v where v.submission_id = s.submission_id)"
+        ).fetchone()[0]
+        assert half_written == 0
+        assert con.execute("select count(*) from submitted_values").fetchone()[0] == accepted * len(GOOD)
+        assert run_checks(con) == []
+    return accepted
+
+
+def test_killed_at_random_points_leaves_only_whole_files_and_a_rerun_completes(tmp_path, db):
+    """SIGKILL the CLI ingest again and again, a few files in (batches of 3 files, so kills fall
+    between and inside transactions): never half a file, and the last run gives every file the
+    verdict a clean run gives it."""
     inbox = tmp_path / "inbox"
     units = ["BVDKT", "BVM", "BVPH", "BVTT", "BVSN", "CDC", "TTKN", "TTPY"]
     for year in range(2015, 2025):
@@ -247,35 +265,33 @@ def test_killed_mid_folder_leaves_only_whole_files(tmp_path, db):
             if unit == "CDC" and year < 2018:
                 continue
             write_submission(inbox / f"{unit}_{year}.xlsx", unit, year, {**GOOD, "staff_total": 100 + year})
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "etl", "ingest", str(inbox), "--db", str(db)], cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    write_submission(inbox / "BVM_2014.xlsx", "BVM", 2014, {**GOOD, "complaints_resolved": 99})  # rejected
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DASHBOARD_INGEST_BATCH": "3"}
     raw = db.parent / "raw"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(list(raw.glob("*/*"))) < 10:
-        time.sleep(0.02)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    with closing(duckdb.connect(str(db))) as con:
-        accepted = con.execute("select count(*) from submissions where status = 'accepted'").fetchone()[0]
-        assert 0 < accepted < 77
-        # every accepted file has all its values, nothing half-written
-        assert (
-            con.execute(
-                "select count(*) from submissions s where n_values <> "
-                "(select count(*) from submitted_values v where v.submission_id = s.submission_id)"
-            ).fetchone()[0]
-            == 0
-        )
-        assert con.execute("select count(*) from submitted_values").fetchone()[0] == accepted * len(GOOD)
-        assert run_checks(con) == []
+    rng = random.Random(14)
+    counts = []
+    for _ in range(4):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "etl", "ingest", str(inbox), "--db", str(db)], cwd=ROOT, env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        # kill once this run has kept a few more raw files (they are kept before each write)
+        target = len(list(raw.glob("*/*"))) + rng.randint(2, 12)
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline and len(list(raw.glob("*/*"))) < target:
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        counts.append(_whole_files_only(db))
+    assert counts == sorted(counts) and 0 < counts[-1] < 77, counts  # progress kept, work left
     code, doc = ingest_json(inbox, db=db)
-    assert code == 0
-    assert doc["summary"]["rejected"] == 0
-    assert doc["summary"]["accepted"] + doc["summary"]["unchanged"] == 77
-    assert query(db, "select count(*) from submissions where status = 'accepted'") == [(77,)]
+    assert code == 1  # the rejected file, told again
+    clean_db = load_units(tmp_path / "clean" / "dashboard.duckdb")
+    _, clean = ingest_json(inbox, db=clean_db)
+    verdict = lambda d: {Path(f["path"]).name: f["status"] for f in d["files"]}  # noqa: E731
+    # what the re-run did not load again it finds unchanged; the rest as a clean run has it
+    assert {n: ("accepted" if s == "unchanged" else s) for n, s in verdict(doc).items()} == verdict(clean)
+    assert _whole_files_only(db) == _whole_files_only(clean_db) == 77
 
 
 def test_template_filled_by_hand_is_accepted(tmp_path, db):
