@@ -9,6 +9,7 @@ hiding the forms, and every attempt (refused ones included) leaves an audit row.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from contextlib import closing
@@ -87,13 +88,18 @@ def units_command(db: Path, action: str, args: list[str], user: User) -> list[st
     return [sys.executable, "-m", "etl", "units", action, *args, "--by", user.username, "--db", str(db)]
 
 
+# the command names a unit «Bệnh viện Mắt tỉnh An Lạc» (BVM) for the operator at a terminal;
+# the page names it by its name only
+_CODE_AFTER_NAME = re.compile(r"(»)\s\([A-Z][A-Z0-9_]*\)")
+
+
 def _message(proc: subprocess.CompletedProcess) -> str:
     text = (proc.stdout if proc.returncode == 0 else proc.stderr).strip()
     if proc.returncode not in (0, 1) or not text:
         # a usage error (a blank field the form let through) or a crash: say it plainly
         last = text.splitlines()[-1] if text else ""
         return f"Chưa thực hiện được thay đổi: {last or 'lệnh dừng giữa chừng.'} Không có gì thay đổi."
-    return text
+    return _CODE_AFTER_NAME.sub(r"\1", text)
 
 
 def _audit(

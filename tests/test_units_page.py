@@ -90,7 +90,8 @@ def test_the_administrator_merges_through_the_cli_and_reads_its_answer(db: Path)
     )
     done = unit_admin.change_units(db, admin, "merge", args, target="BVTT, BVPH → BVPTT", client="10.0.0.9")
     assert done.ok, done.message
-    assert "«-Bệnh viện Phổi và Tâm thần» (BVPTT) từ năm 2026" in done.message  # a leading "-" stays a name
+    assert "«-Bệnh viện Phổi và Tâm thần» từ năm 2026" in done.message  # a leading "-" stays a name
+    assert "BVPTT" not in done.message and "(BVTT)" not in done.message  # the page names units, no codes
     with closing(duckdb.connect(str(db), read_only=True)) as con:
         rows = con.execute(
             "select unit_code, valid_to, successor_code from units where unit_code in ('BVTT', 'BVPH')"
