@@ -261,6 +261,10 @@ def _finish(
         refused = _outside_unit(result, units_in_file, only_unit)
         if refused is not None:
             return refused
+    if only_unit is not None and result.unit_code is None:
+        # a unit's own upload whose unit cell could not be read is still that unit's attempt:
+        # it stays in the history of what the unit sent, with the message saying how to fix it
+        result.unit_code = only_unit
     if result.status == "rejected" and "rejected" in state.statuses.get(sha, []):
         return result  # this exact file was already recorded as rejected
     if dry_run:

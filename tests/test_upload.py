@@ -124,3 +124,17 @@ def test_an_uploaded_folder_passes_over_what_nobody_sent(name, sent):
     from app.upload_view import is_sent
 
     assert is_sent(name) is sent
+
+
+def test_a_units_file_without_a_readable_unit_stays_in_its_own_history(tmp_path, db):
+    """A clerk who left the unit cell blank sees the rejection among the unit's own files."""
+    from accounts.scope import Scope
+    from app.submission_queries import submission_history
+    from etl.db import latest_snapshot
+
+    blank = write_submission(tmp_path / "bao_cao.xlsx", None, 2024, GOOD)
+    [verdict] = ingest_uploads(db, [_upload(blank)], _user("bvm", "don_vi", "BVM"), client="10.0.0.5")
+    assert verdict.verdict == "TỪ CHỐI" and "Mã đơn vị" in verdict.errors[0]
+    history = submission_history(str(latest_snapshot(db)), Scope("don_vi", "BVM"))
+    assert history.filter(history["source_name"] == "bao_cao.xlsx").height == 1
+    assert submission_history(str(latest_snapshot(db)), Scope("don_vi", "CDC")).is_empty()
