@@ -60,7 +60,9 @@ def chart_specs(at: AppTest) -> list[dict]:
 
 def chart_titles(at: AppTest) -> list[str]:
     """The charts' titles as a reader reads them (Plotly's <br> line breaks as spaces)."""
-    return [" ".join(spec["layout"]["title"]["text"].replace("<br>", " ").split()) for spec in chart_specs(at)]
+    return [
+        " ".join(spec["layout"]["title"]["text"].replace("<br>", " ").split()) for spec in chart_specs(at)
+    ]
 
 
 def kpi_cards(at: AppTest) -> str:
