@@ -7,6 +7,7 @@ English codes; `ACTION_NAMES` gives what a person reads.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -69,6 +70,22 @@ def record_event(
         [now_iso(now), actor, action, target, outcome, client,
          json.dumps(dict(detail), ensure_ascii=False, default=str) if detail else None],
     )  # fmt: skip
+
+
+# set by the dashboard's server in the environment of the commands it runs for a page
+# (uploads, unit changes): the page writes the audit row, with the user and their address,
+# so the command writes none of its own (one action, one row)
+CALLER_AUDITS = "DASHBOARD_CALLER_AUDITS"
+
+
+def command_env() -> dict[str, str]:
+    """The environment for a command the server runs on a user's behalf (see CALLER_AUDITS)."""
+    return {**os.environ, CALLER_AUDITS: "1"}
+
+
+def caller_audits() -> bool:
+    """Does the process that started this command write its audit row itself?"""
+    return os.environ.get(CALLER_AUDITS) == "1"
 
 
 def record(

@@ -16,7 +16,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from accounts.audit import record_event
+from accounts.audit import command_env, record_event
 from accounts.scope import ROLE_NAMES
 from accounts.store import connect, store_path
 from accounts.users import User
@@ -126,7 +126,7 @@ def change_units(
         raise UnitChangeRefused(user.role)
     try:
         proc = subprocess.run(
-            units_command(db, action, args, user), cwd=_ROOT, capture_output=True, text=True,
+            units_command(db, action, args, user), cwd=_ROOT, env=command_env(), capture_output=True, text=True,
             timeout=_TIMEOUT_S, check=False,
         )  # fmt: skip
         outcome = ChangeOutcome(proc.returncode == 0, _message(proc))

@@ -26,7 +26,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from accounts.audit import record_event
+from accounts.audit import command_env, record_event
 from accounts.scope import ROLE_NAMES
 from accounts.store import connect, store_path
 from accounts.users import User
@@ -139,7 +139,7 @@ def _failed_run(names: list[str], stderr: str) -> list[FileVerdict]:
 
 def _run(cmd: list[str], on_progress: Callable[[int, int], None] | None) -> tuple[int, str, str]:
     """Run the ingest, passing its progress on as it comes; returns (exit code, stdout, stderr)."""
-    proc = subprocess.Popen(cmd, cwd=_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, cwd=_ROOT, env=command_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out: list[bytes] = []
     # stdout is drained beside us, so a long JSON document never blocks the child
     reader = threading.Thread(target=lambda: out.append(proc.stdout.read()), daemon=True)

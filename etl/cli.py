@@ -14,7 +14,7 @@ import sys
 from contextlib import closing
 from pathlib import Path
 
-from accounts.audit import record
+from accounts.audit import caller_audits, record
 from accounts.cli import cli_actor
 from accounts.store import store_path
 from etl.cli_text import terminal_safe, use_vietnamese
@@ -101,7 +101,7 @@ def _audit(
     `create=False` records only into a store that already exists (a refusal must not
     leave a new file beside whatever the operator pointed at).
     """
-    if not create and not store_path(db).exists():
+    if caller_audits() or (not create and not store_path(db).exists()):
         return
     try:
         record(db, action, actor=cli_actor(), detail=detail, outcome=outcome)

@@ -16,7 +16,7 @@ import sys
 from contextlib import closing
 from pathlib import Path
 
-from accounts.audit import record
+from accounts.audit import caller_audits, record
 from accounts.cli import cli_actor
 from accounts.store import store_path
 from etl.db import connect, db_path, get_meta, publish_snapshot
@@ -40,7 +40,7 @@ EXPORT_REMINDER = (
 
 def _audit(db: Path, action: str, target: str | None, detail: dict, outcome: str = "ok") -> None:
     """One audit row for a unit-list command (only into a store that exists, for a refusal)."""
-    if outcome != "ok" and not store_path(db).exists():
+    if caller_audits() or (outcome != "ok" and not store_path(db).exists()):
         return
     try:
         record(db, action, actor=cli_actor(), target=target, detail=detail, outcome=outcome)

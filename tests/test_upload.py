@@ -86,6 +86,8 @@ def test_a_unit_uploads_its_file_and_is_refused_another_units(tmp_path, db):
         ("cdc.xlsx", "denied", "10.0.0.5"),
     ]
     assert json.loads(events[2][6])["unit_code"] == "CDC"
+    # one row a file, the page's: the command it ran writes none of its own
+    assert [e[1] for e in all_events(store_path(db)) if e[2] == "ingest"] == ["bvm", "bvm", "bvm"]
 
 
 def test_the_administrator_uploads_for_several_units_at_once(tmp_path, db):
