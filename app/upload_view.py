@@ -111,10 +111,12 @@ def show_messages(errors: list[str], warnings: list[str]) -> None:
         st.markdown("\n".join(lines))
 
 
-def show_verdict(v: FileVerdict) -> None:
-    """One uploaded file: its name, the CLI's verdict, then its messages."""
+def show_verdict(v: FileVerdict, short_names: dict[str, str]) -> None:
+    """One uploaded file: its name, the CLI's verdict, the unit (by its short name) and year,
+    then its messages."""
     name = escape_markdown(v.name)
-    who = f" · {escape_markdown(v.unit_code)} năm {v.year}" if v.unit_code and v.year else ""
+    unit = short_names.get(v.unit_code or "", v.unit_code)
+    who = f" · {escape_markdown(unit)} năm {v.year}" if unit and v.year else ""
     line = f"**{name}** — **{v.verdict}**{who}"
     with st.container(border=True):
         if v.status == "accepted":

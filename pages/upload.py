@@ -112,7 +112,7 @@ if verdicts:
         f"{counts['KHÔNG ĐỔI']} tệp không đổi."
     )
     for v in verdicts:
-        view.show_verdict(v)
+        view.show_verdict(v, short_names)
 
 st.subheader("3. Các báo cáo đã nộp")
 if scope.sees_all_units:  # the Sở's whole log is long: one unit at a time on request

@@ -115,7 +115,7 @@ def test_a_unit_downloads_its_template_fills_it_uploads_it_and_sees_its_figures(
 
     full_page_screenshot(page, SCREENSHOTS / "nop-don-vi-da-nhan.png")
     upload_app.assert_clean(page, "upload as bvm")
-    assert f"{template.name} — ĐÃ NHẬN · BVM năm {YEAR}" in text, text
+    assert f"{template.name} — ĐÃ NHẬN · BV Mắt năm {YEAR}" in text, text
     history = text.split("3. Các báo cáo đã nộp", 1)[1]
     assert template.name in history and "Đang dùng" in history and "bvm" in history
 
@@ -172,8 +172,8 @@ def test_an_operator_uploads_a_folder_and_opens_the_diff_between_two_versions(
 
     upload_app.assert_clean(page, "upload as quan_tri")
     for name, unit in (
-        ("bvdkt_2026.xlsx", "BVDKT"),
-        ("bvdkt_2026_sua.xlsx", "BVDKT"),
+        ("bvdkt_2026.xlsx", "BVĐK tỉnh"),
+        ("bvdkt_2026_sua.xlsx", "BVĐK tỉnh"),
         ("cdc_2026.xlsx", "CDC"),
     ):
         assert f"{name} — ĐÃ NHẬN · {unit} năm {YEAR}" in text, text
