@@ -87,6 +87,7 @@ def db(tmp_path: Path) -> Path:
     return load_units(tmp_path / "db" / "dashboard.duckdb")
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the group into the test's id
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist (`-n 2 --dist loadgroup`), all browser tests run in one worker.
 
