@@ -13,7 +13,7 @@ import streamlit as st
 
 from accounts.scope import Scope
 from app import queries
-from app.data import get_connection
+from app.data import query_frame
 from app.tables import data_checks
 from app.tables.cchc import cchc_ranked
 
@@ -32,25 +32,17 @@ where unit_code is not null and year is not null and (? or unit_code = ?)
 """
 
 
-def _frame(snapshot: str, sql: str, params: list) -> pl.DataFrame:
-    cur = get_connection(snapshot).cursor()
-    try:
-        return cur.sql(sql, params=params).pl()
-    finally:
-        cur.close()
-
-
 @st.cache_data(show_spinner=False)
 def numeric_values(snapshot: str, scope: Scope) -> pl.DataFrame:
     """unit_code, year, indicator_code, value_num of every number in force in scope."""
-    frame = _frame(snapshot, NUMERIC_VALUES_SQL, [scope.sees_all_units, scope.unit_code])
+    frame = query_frame(snapshot, NUMERIC_VALUES_SQL, [scope.sees_all_units, scope.unit_code])
     return frame.with_columns(pl.col("year").cast(pl.Int32))
 
 
 @st.cache_data(show_spinner=False)
 def reported_unit_years(snapshot: str, scope: Scope) -> set[tuple[str, int]]:
     """(unit_code, year) pairs in scope with at least one file received (a submission to link to)."""
-    frame = _frame(snapshot, REPORTED_SQL, [scope.sees_all_units, scope.unit_code])
+    frame = query_frame(snapshot, REPORTED_SQL, [scope.sees_all_units, scope.unit_code])
     return {(u, int(y)) for u, y in frame.iter_rows()}
 
 

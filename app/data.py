@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import streamlit as st
 
 from app.startup import may_build_demo
@@ -82,6 +83,15 @@ def get_connection(snapshot: str) -> duckdb.DuckDBPyConnection:
     entries fall out of the cache and their files stay readable until closed (POSIX).
     """
     return duckdb.connect(snapshot, read_only=True)
+
+
+def query_frame(snapshot: str, sql: str, params: list | None = None) -> pl.DataFrame:
+    """The whole result of `sql` (values bound from `params`) on `snapshot`, as a Polars frame."""
+    cur = get_connection(snapshot).cursor()
+    try:
+        return cur.sql(sql, params=params).pl() if params else cur.sql(sql).pl()
+    finally:
+        cur.close()
 
 
 def is_demo(snapshot: str) -> bool:

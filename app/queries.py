@@ -15,7 +15,7 @@ import polars as pl
 import streamlit as st
 
 from accounts.scope import Scope
-from app.data import get_connection
+from app.data import get_connection, query_frame
 from etl.catalogue import load_catalogue
 
 # Queries stay on single tables (the mart, units, submissions) and the pages join the small
@@ -64,14 +64,6 @@ def _numeric_or_text_codes(codes: tuple[str, ...]) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-def _frame(snapshot: str, sql: str, params: list | None = None) -> pl.DataFrame:
-    cur = get_connection(snapshot).cursor()
-    try:
-        return cur.sql(sql, params=params).pl() if params else cur.sql(sql).pl()
-    finally:
-        cur.close()
-
-
 @st.cache_data(show_spinner=False)
 def meta(snapshot: str) -> dict[str, str]:
     """The snapshot's meta table as a dict (is_demo, data_version, schema_version...)."""
@@ -95,7 +87,7 @@ def years(snapshot: str) -> list[int]:
 @st.cache_data(show_spinner=False)
 def units(snapshot: str) -> pl.DataFrame:
     """Every registered unit with its type, area, validity, rank pool, current successor and rank group."""
-    registry = _frame(snapshot, UNITS_SQL)
+    registry = query_frame(snapshot, UNITS_SQL)
     return registry.with_columns(current_code=_current_codes(registry), rank_group=_RANK_GROUP).sort(
         "unit_code"
     )
@@ -191,16 +183,16 @@ def intake_log(snapshot: str, scope: Scope) -> pl.DataFrame:
     could not be read belong to no unit and are the Sở's to see.
     """
     if scope.sees_all_units:
-        frame = _frame(snapshot, INTAKE_SQL)
+        frame = query_frame(snapshot, INTAKE_SQL)
     else:
-        frame = _frame(snapshot, INTAKE_SQL + ONE_UNIT, [scope.unit_code])
+        frame = query_frame(snapshot, INTAKE_SQL + ONE_UNIT, [scope.unit_code])
     return frame.with_columns(pl.col("year").cast(pl.Int32))
 
 
 @st.cache_data(show_spinner=False)
 def received(snapshot: str) -> pl.DataFrame:
     """Per unit-year that ever had an accepted file: has_report (one in force now), first_received_at."""
-    return _frame(snapshot, RECEIVED_SQL).with_columns(pl.col("year").cast(pl.Int32))
+    return query_frame(snapshot, RECEIVED_SQL).with_columns(pl.col("year").cast(pl.Int32))
 
 
 def reporting(snapshot: str) -> pl.DataFrame:
@@ -228,7 +220,7 @@ def unit_texts(snapshot: str, unit_code: str, scope: Scope) -> pl.DataFrame:
         raise OutOfScope(unit_code)
     text_codes = [c for c, ind in load_catalogue().items() if not ind.is_numeric]
     sql = f"select unit_code, year, {', '.join(text_codes)} from mart_unit_year{ONLY_UNITS}"
-    return _frame(snapshot, sql, [[unit_code]]).drop("unit_code").sort("year")
+    return query_frame(snapshot, sql, [[unit_code]]).drop("unit_code").sort("year")
 
 
 # the unit attributes a unit-year frame carries (full names and validity stay in `units`:
@@ -253,7 +245,7 @@ def panel(snapshot: str, codes: tuple[str, ...], restated: bool = False) -> pl.D
     One SQL query on a mart; the restated one is built when the snapshot is published.
     """
     cols = _numeric_or_text_codes(_with_survey_sizes(codes))
-    return _with_units(_frame(snapshot, _unit_year_sql(cols, restated=restated)), units(snapshot))
+    return _with_units(query_frame(snapshot, _unit_year_sql(cols, restated=restated)), units(snapshot))
 
 
 @st.cache_data(show_spinner=False)
@@ -267,4 +259,4 @@ def unit_history(
     """
     cols = _numeric_or_text_codes(_with_survey_sizes(codes))
     sql = _unit_year_sql(cols, restated=restated, only_units=True)
-    return _with_units(_frame(snapshot, sql, [list(unit_codes)]), units(snapshot))
+    return _with_units(query_frame(snapshot, sql, [list(unit_codes)]), units(snapshot))

@@ -14,7 +14,7 @@ import polars as pl
 import streamlit as st
 
 from accounts.scope import Scope
-from app.data import get_connection
+from app.data import get_connection, query_frame
 from app.queries import OutOfScope
 from etl.db import raw_dir
 
@@ -63,14 +63,6 @@ def _scope_params(scope: Scope) -> list:
     return [scope.sees_all_units, scope.unit_code]
 
 
-def _frame(snapshot: str, sql: str, params: list) -> pl.DataFrame:
-    cur = get_connection(snapshot).cursor()
-    try:
-        return cur.sql(sql, params=params).pl()
-    finally:
-        cur.close()
-
-
 @st.cache_data(show_spinner=False)
 def submission_history(
     snapshot: str, scope: Scope, unit_code: str | None = None, year: int | None = None
@@ -84,7 +76,7 @@ def submission_history(
     if unit_code is not None and not scope.allows_unit(unit_code):
         raise OutOfScope(unit_code)
     params = [*_scope_params(scope), unit_code, unit_code, year, year]
-    return _frame(snapshot, HISTORY_SQL, params).with_columns(pl.col("year").cast(pl.Int32))
+    return query_frame(snapshot, HISTORY_SQL, params).with_columns(pl.col("year").cast(pl.Int32))
 
 
 @st.cache_data(show_spinner=False)
@@ -93,13 +85,15 @@ def version_values(snapshot: str, scope: Scope, unit_code: str, year: int) -> pl
     value_text, source_cell); OutOfScope for another unit's scope."""
     if not scope.allows_unit(unit_code):
         raise OutOfScope(unit_code)
-    return _frame(snapshot, VERSION_VALUES_SQL, [unit_code, year])
+    return query_frame(snapshot, VERSION_VALUES_SQL, [unit_code, year])
 
 
 @st.cache_data(show_spinner=False)
 def unit_years(snapshot: str, scope: Scope) -> pl.DataFrame:
     """The unit-years in scope that received at least one file, with how many versions."""
-    return _frame(snapshot, UNIT_YEARS_SQL, _scope_params(scope)).with_columns(pl.col("year").cast(pl.Int32))
+    return query_frame(snapshot, UNIT_YEARS_SQL, _scope_params(scope)).with_columns(
+        pl.col("year").cast(pl.Int32)
+    )
 
 
 @st.cache_data(show_spinner=False)
@@ -108,7 +102,7 @@ def unit_values(snapshot: str, scope: Scope, unit_code: str) -> pl.DataFrame:
     OutOfScope for another unit's scope."""
     if not scope.allows_unit(unit_code):
         raise OutOfScope(unit_code)
-    return _frame(snapshot, UNIT_VALUES_SQL, [unit_code]).with_columns(pl.col("year").cast(pl.Int32))
+    return query_frame(snapshot, UNIT_VALUES_SQL, [unit_code]).with_columns(pl.col("year").cast(pl.Int32))
 
 
 def raw_file(snapshot: str, scope: Scope, db: Path, submission_id: int) -> tuple[str, bytes] | None:
@@ -119,7 +113,7 @@ def raw_file(snapshot: str, scope: Scope, db: Path, submission_id: int) -> tuple
     """
     import hashlib
 
-    found = _frame(snapshot, ONE_SUBMISSION_SQL, [submission_id, *_scope_params(scope)])
+    found = query_frame(snapshot, ONE_SUBMISSION_SQL, [submission_id, *_scope_params(scope)])
     if found.is_empty():
         return None
     sha, name = found.row(0)

@@ -170,7 +170,9 @@ def _term_text(terms, values: dict[str, float | None], blank_as_zero: bool) -> s
     return " + ".join(parts)
 
 
-def _sum_terms(terms, values: dict[str, float | None], blank_as_zero: bool) -> float | None:
+def sum_terms(terms, values: dict[str, float | None], blank_as_zero: bool) -> float | None:
+    """A rule side (factor x indicator terms) over `values`; None when a term is blank, unless
+    the rule counts a blank as 0 (also app/tables/data_checks.py, on the values in force)."""
     total = 0.0
     for t in terms:
         v = values.get(t.code)
@@ -200,8 +202,8 @@ def _check_rule(host: Indicator, rule: Rule, values, cells, out: _Messages) -> N
         return
     if values.get(rule.left[0].code) is None:
         return
-    left = _sum_terms(rule.left, values, rule.blank_as_zero)
-    right = _sum_terms(rule.right, values, rule.blank_as_zero)
+    left = sum_terms(rule.left, values, rule.blank_as_zero)
+    right = sum_terms(rule.right, values, rule.blank_as_zero)
     if left is None or right is None or left <= right:
         return
     left_ind = catalogue[rule.left[0].code]

@@ -27,7 +27,7 @@ import polars as pl
 from app.fmt import fmt_num, fmt_pct, fmt_rank, rounded
 from app.tables.cchc import incomplete_rank_years, rank_mismatches
 from etl.catalogue import Indicator, Rule, Term, load_catalogue
-from etl.validate import OUTLIER_K, OUTLIER_MIN_HISTORY
+from etl.validate import OUTLIER_K, OUTLIER_MIN_HISTORY, sum_terms
 
 CHECK_NAMES = {
     "outlier": "Khác xa các năm khác",
@@ -200,18 +200,6 @@ def rule_codes() -> tuple[str, ...]:
     return tuple(dict.fromkeys(codes))
 
 
-def _terms_value(terms: tuple[Term, ...], row: dict, blank_as_zero: bool) -> float | None:
-    total = 0.0
-    for t in terms:
-        v = row.get(t.code)
-        if v is None:
-            if not blank_as_zero:
-                return None
-            v = 0.0
-        total += t.factor * v
-    return total
-
-
 def _terms_text(terms: tuple[Term, ...], row: dict, blank_as_zero: bool) -> str:
     catalogue = load_catalogue()
     parts = []
@@ -240,8 +228,8 @@ def _rate_without_size(host: Indicator, rule: Rule, row: dict) -> str | None:
 def _sum_broken(rule: Rule, row: dict) -> str | None:
     if row.get(rule.left[0].code) is None:
         return None
-    left = _terms_value(rule.left, row, rule.blank_as_zero)
-    right = _terms_value(rule.right, row, rule.blank_as_zero)
+    left = sum_terms(rule.left, row, rule.blank_as_zero)
+    right = sum_terms(rule.right, row, rule.blank_as_zero)
     if left is None or right is None or left <= right:
         return None
     why = "số liệu như vậy không thể đúng" if rule.severity == "error" else "cần xác minh với đơn vị"
