@@ -30,7 +30,7 @@ LINKS: dict[str, tuple[list[tuple[str, str]], tuple[str, ...]]] = {
             ("tq_chi_tiet", "Đơn vị thay đổi nhiều nhất"),
             ("tq_chi_tieu", "Hài lòng nhân viên y tế (%)"),
         ],
-        ("Năm 2023: ", "hài lòng nhân viên y tế"),
+        ("Năm 2023: ", "về hài lòng nhân viên"),  # the movers chart's title names the chosen indicator
     ),
     "xep-hang-cchc": (
         [("cchc_goc_nhin", "Bảng xếp hạng theo năm"), ("cchc_don_vi", "BV Mắt"), ("cchc_don_vi", "CDC")],
