@@ -140,3 +140,23 @@ def test_a_units_file_without_a_readable_unit_stays_in_its_own_history(tmp_path,
     history = submission_history(str(latest_snapshot(db)), Scope("don_vi", "BVM"))
     assert history.filter(history["source_name"] == "bao_cao.xlsx").height == 1
     assert submission_history(str(latest_snapshot(db)), Scope("don_vi", "CDC")).is_empty()
+
+
+def test_an_upload_while_a_cli_ingest_holds_the_database_is_told_to_wait_and_changes_nothing(tmp_path, db):
+    """An operator's long ingest at the terminal holds the database beyond the upload's wait: the
+    clerk's file is not loaded, the page says why and what to do, and sent again later it is."""
+    from tests.test_snapshots import another_writer
+
+    mine = write_submission(tmp_path / "bvm.xlsx", "BVM", 2024, GOOD)
+    user = _user("bvm", "don_vi", "BVM")
+    with another_writer(db):
+        [busy] = ingest_uploads(db, [_upload(mine)], user, client="10.0.0.5")
+    assert busy.verdict == "TỪ CHỐI"
+    assert (
+        "đang được một tiến trình khác ghi" in busy.errors[0] and "chờ ít phút rồi nộp lại" in busy.errors[0]
+    )
+    assert query(db, "select count(*) from submissions") == [(0,)]
+    [again] = ingest_uploads(db, [_upload(mine)], user, client="10.0.0.5")
+    assert again.verdict == "ĐÃ NHẬN"
+    outcomes = [e[4] for e in all_events(store_path(db)) if e[2] == "ingest" and e[1] == "bvm"]
+    assert outcomes == ["failed", "ok"]
