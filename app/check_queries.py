@@ -13,7 +13,7 @@ import streamlit as st
 
 from accounts.scope import Scope
 from app import queries
-from app.data import query_frame
+from app.data import query_frame, shared_frame
 from app.tables import data_checks
 from app.tables.cchc import cchc_ranked
 
@@ -32,7 +32,7 @@ where unit_code is not null and year is not null and (? or unit_code = ?)
 """
 
 
-@st.cache_data(show_spinner=False)
+@shared_frame
 def numeric_values(snapshot: str, scope: Scope) -> pl.DataFrame:
     """unit_code, year, indicator_code, value_num of every number in force in scope."""
     frame = query_frame(snapshot, NUMERIC_VALUES_SQL, [scope.sees_all_units, scope.unit_code])
@@ -46,7 +46,7 @@ def reported_unit_years(snapshot: str, scope: Scope) -> set[tuple[str, int]]:
     return {(u, int(y)) for u, y in frame.iter_rows()}
 
 
-@st.cache_data(show_spinner=False)
+@shared_frame
 def findings(snapshot: str, scope: Scope) -> pl.DataFrame:
     """Every finding of every check, all years, in scope (app/tables/data_checks.py's schema
     plus unit_type and area for the sidebar's filters).

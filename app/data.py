@@ -85,6 +85,12 @@ def get_connection(snapshot: str) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(snapshot, read_only=True)
 
 
+# Query results are Polars frames, which no caller changes in place (every Polars operation
+# returns a new frame): one copy shared by every session, where st.cache_data would unpickle a
+# new copy on every call (60 ms for the national panel) and keep one per session in memory.
+shared_frame = st.cache_resource(show_spinner=False, max_entries=64)
+
+
 def query_frame(snapshot: str, sql: str, params: list | None = None) -> pl.DataFrame:
     """The whole result of `sql` (values bound from `params`) on `snapshot`, as a Polars frame."""
     cur = get_connection(snapshot).cursor()

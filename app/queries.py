@@ -15,7 +15,7 @@ import polars as pl
 import streamlit as st
 
 from accounts.scope import Scope
-from app.data import get_connection, query_frame
+from app.data import get_connection, query_frame, shared_frame
 from etl.catalogue import load_catalogue
 
 # Queries stay on single tables (the mart, units, submissions) and the pages join the small
@@ -84,7 +84,7 @@ def years(snapshot: str) -> list[int]:
         cur.close()
 
 
-@st.cache_data(show_spinner=False)
+@shared_frame
 def units(snapshot: str) -> pl.DataFrame:
     """Every registered unit with its type, area, validity, rank pool, current successor and rank group."""
     registry = query_frame(snapshot, UNITS_SQL)
@@ -157,7 +157,7 @@ from unit_changes order by change_id
 HAS_UNIT_CHANGES_SQL = "select count(*) from duckdb_tables() where table_name = 'unit_changes'"
 
 
-@st.cache_data(show_spinner=False)
+@shared_frame
 def unit_changes(snapshot: str) -> pl.DataFrame:
     """Every rename, merger, split and closure of the unit list, oldest first (none in an older snapshot)."""
     cur = get_connection(snapshot).cursor()
@@ -175,7 +175,7 @@ def unit_changes(snapshot: str) -> pl.DataFrame:
     )  # fmt: skip
 
 
-@st.cache_data(show_spinner=False)
+@shared_frame
 def intake_log(snapshot: str, scope: Scope) -> pl.DataFrame:
     """Every file version received (accepted, superseded, rejected) with its message counts.
 
@@ -189,7 +189,7 @@ def intake_log(snapshot: str, scope: Scope) -> pl.DataFrame:
     return frame.with_columns(pl.col("year").cast(pl.Int32))
 
 
-@st.cache_data(show_spinner=False)
+@shared_frame
 def received(snapshot: str) -> pl.DataFrame:
     """Per unit-year that ever had an accepted file: has_report (one in force now), first_received_at."""
     return query_frame(snapshot, RECEIVED_SQL).with_columns(pl.col("year").cast(pl.Int32))
@@ -198,8 +198,8 @@ def received(snapshot: str) -> pl.DataFrame:
 def reporting(snapshot: str) -> pl.DataFrame:
     """Units expected to report each year (expected_units) with `has_report` and `first_received_at`.
 
-    Built from three cached frames (units, years, received) rather than cached itself: a
-    cache hit copies the frame, and this one is the largest at national scale.
+    Built from three cached frames (units, years, received) rather than cached itself: it is
+    the largest frame at national scale, and cheap to join.
     """
     return (
         expected_units(units(snapshot), years(snapshot))
@@ -209,7 +209,7 @@ def reporting(snapshot: str) -> pl.DataFrame:
     )
 
 
-@st.cache_data(show_spinner=False)
+@shared_frame
 def unit_texts(snapshot: str, unit_code: str, scope: Scope) -> pl.DataFrame:
     """One unit's ratings, yes/no criteria and free text (highlights, difficulties, proposals) by year.
 
@@ -223,8 +223,8 @@ def unit_texts(snapshot: str, unit_code: str, scope: Scope) -> pl.DataFrame:
     return query_frame(snapshot, sql, [[unit_code]]).drop("unit_code").sort("year")
 
 
-# the unit attributes a unit-year frame carries (full names and validity stay in `units`:
-# cached frames are copied on every cache hit, so they are kept lean)
+# the unit attributes a unit-year frame carries (full names and validity stay in `units`,
+# so the cached unit-year frames stay lean)
 UNIT_ATTRIBUTES = ("unit_code", "short_name", "unit_type", "area", "rank_pool", "current_code", "rank_group")
 
 
@@ -236,7 +236,7 @@ def _with_survey_sizes(codes: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*codes, *(e for e in extra if e)]))
 
 
-@st.cache_data(show_spinner=False)
+@shared_frame
 def panel(snapshot: str, codes: tuple[str, ...], restated: bool = False) -> pl.DataFrame:
     """The unit-year frame a page charts: as reported, or restated to today's units.
 
@@ -248,7 +248,7 @@ def panel(snapshot: str, codes: tuple[str, ...], restated: bool = False) -> pl.D
     return _with_units(query_frame(snapshot, _unit_year_sql(cols, restated=restated)), units(snapshot))
 
 
-@st.cache_data(show_spinner=False)
+@shared_frame
 def unit_history(
     snapshot: str, codes: tuple[str, ...], unit_codes: tuple[str, ...], restated: bool = False
 ) -> pl.DataFrame:

@@ -14,7 +14,7 @@ import polars as pl
 import streamlit as st
 
 from accounts.scope import Scope
-from app.data import get_connection, query_frame
+from app.data import get_connection, query_frame, shared_frame
 from app.queries import OutOfScope
 from etl.db import raw_dir
 
@@ -63,7 +63,7 @@ def _scope_params(scope: Scope) -> list:
     return [scope.sees_all_units, scope.unit_code]
 
 
-@st.cache_data(show_spinner=False)
+@shared_frame
 def submission_history(
     snapshot: str, scope: Scope, unit_code: str | None = None, year: int | None = None
 ) -> pl.DataFrame:
@@ -79,7 +79,7 @@ def submission_history(
     return query_frame(snapshot, HISTORY_SQL, params).with_columns(pl.col("year").cast(pl.Int32))
 
 
-@st.cache_data(show_spinner=False)
+@shared_frame
 def version_values(snapshot: str, scope: Scope, unit_code: str, year: int) -> pl.DataFrame:
     """The values of every version of one unit-year (submission_id, indicator_code, value_num,
     value_text, source_cell); OutOfScope for another unit's scope."""
@@ -88,7 +88,7 @@ def version_values(snapshot: str, scope: Scope, unit_code: str, year: int) -> pl
     return query_frame(snapshot, VERSION_VALUES_SQL, [unit_code, year])
 
 
-@st.cache_data(show_spinner=False)
+@shared_frame
 def unit_years(snapshot: str, scope: Scope) -> pl.DataFrame:
     """The unit-years in scope that received at least one file, with how many versions."""
     return query_frame(snapshot, UNIT_YEARS_SQL, _scope_params(scope)).with_columns(
@@ -96,7 +96,7 @@ def unit_years(snapshot: str, scope: Scope) -> pl.DataFrame:
     )
 
 
-@st.cache_data(show_spinner=False)
+@shared_frame
 def unit_values(snapshot: str, scope: Scope, unit_code: str) -> pl.DataFrame:
     """The values in force of one unit, all years (year, indicator_code, value_num, value_text);
     OutOfScope for another unit's scope."""
