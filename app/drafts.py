@@ -75,6 +75,18 @@ def read_draft(db: Path, user: User, unit_code: str, year: int) -> Draft | None:
     return Draft({str(k): str(v) for k, v in typed.items()}, datetime.fromisoformat(row[1]))
 
 
+def _check_may_enter(
+    con: sqlite3.Connection, user: User, action: str, unit_code: str, year: int, client: str | None
+) -> None:
+    """DraftRefused, after auditing the attempt as `action`, unless `user` may enter `unit_code`."""
+    if not may_enter(user, unit_code):
+        record_event(
+            con, action, actor=user.username, target=_target(unit_code, year),
+            outcome="denied", client=client, detail={"unit_code": unit_code, "year": year},
+        )  # fmt: skip
+        raise DraftRefused(unit_code)
+
+
 def save_draft(
     db: Path, user: User, unit_code: str, year: int, typed: dict[str, str | None], client: str | None = None
 ) -> Draft:
@@ -84,12 +96,7 @@ def save_draft(
     """
     kept = {code: text for code, text in typed.items() if isinstance(text, str) and text.strip()}
     with closing(_open(db)) as con:
-        if not may_enter(user, unit_code):
-            record_event(
-                con, "entry_draft_saved", actor=user.username, target=_target(unit_code, year),
-                outcome="denied", client=client, detail={"unit_code": unit_code, "year": year},
-            )  # fmt: skip
-            raise DraftRefused(unit_code)
+        _check_may_enter(con, user, "entry_draft_saved", unit_code, year, client)
         saved_at = now_iso()
         with transaction(con):
             con.execute(
@@ -110,12 +117,7 @@ def delete_draft(
     """Delete the user's draft (its report was submitted, or they discarded it), audited; False
     when there was none. Raises DraftRefused (audited) for an account that may not enter the unit."""
     with closing(_open(db)) as con:
-        if not may_enter(user, unit_code):
-            record_event(
-                con, "entry_draft_deleted", actor=user.username, target=_target(unit_code, year),
-                outcome="denied", client=client, detail={"unit_code": unit_code, "year": year},
-            )  # fmt: skip
-            raise DraftRefused(unit_code)
+        _check_may_enter(con, user, "entry_draft_deleted", unit_code, year, client)
         with transaction(con):
             gone = con.execute(
                 "delete from entry_drafts where username = ? and unit_code = ? and year = ?",
