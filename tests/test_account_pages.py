@@ -16,15 +16,14 @@ from accounts.audit import events
 from accounts.sessions import authenticate
 from accounts.store import connect, store_path
 from accounts.users import get_user
-from tests.test_pages import TIMEOUT, demo_db, logged_in  # noqa: F401  (demo_db is a fixture)
+from tests.test_pages import TIMEOUT, dashboard_on, demo_db, logged_in  # noqa: F401  (demo_db is a fixture)
 
 NEW_PASSWORD = "mat-khau-moi-2026"
 
 
 @pytest.fixture
 def dashboard(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:  # noqa: F811
-    monkeypatch.setenv("DASHBOARD_DB", str(demo_db))
-    return AppTest.from_file("../dashboard.py", default_timeout=TIMEOUT)
+    return dashboard_on(demo_db, monkeypatch)
 
 
 def texts(at: AppTest) -> str:

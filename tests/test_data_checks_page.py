@@ -22,7 +22,7 @@ from accounts.users import get_user
 from app.check_marks import MARK_ACTION, MarkRefused, mark_checked
 from etl.db import snapshot_dir
 from tests.conftest import ingest_json, write_submission
-from tests.test_pages import TIMEOUT, logged_in
+from tests.test_pages import dashboard_on, logged_in, opened
 from tests.test_queries import demo_database
 
 PAGE = "pages/data_checks.py"
@@ -48,15 +48,7 @@ def checks_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def dashboard(checks_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("DASHBOARD_DB", str(checks_db))
-    return AppTest.from_file("../dashboard.py", default_timeout=TIMEOUT)
-
-
-def _open(at: AppTest) -> AppTest:
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return dashboard_on(checks_db, monkeypatch)
 
 
 def _table(at: AppTest) -> str:
@@ -78,7 +70,7 @@ def _mark_events(db: Path) -> list[tuple]:
 def test_the_administrator_sees_the_findings_and_marks_one_checked(
     dashboard: AppTest, checks_db: Path
 ) -> None:
-    at = _open(logged_in(dashboard, checks_db, "quan_tri"))
+    at = opened(logged_in(dashboard, checks_db, "quan_tri"), PAGE)
 
     table = _table(at)
     assert (
@@ -139,7 +131,7 @@ def test_a_new_version_keeps_the_mark_unless_it_changes_the_figure(
         db=checks_db,
     )
     assert code == 0 and report["summary"]["accepted"] == 1, report
-    at = _open(logged_in(dashboard, checks_db, "quan_tri"))
+    at = opened(logged_in(dashboard, checks_db, "quan_tri"), PAGE)
     assert not _row_of(at, FINDING_TEXT), "a version with the same rate lost the mark"
 
     code, report = ingest_json(
@@ -158,7 +150,7 @@ def get_user_of(db: Path, username: str):
 
 
 def test_the_leadership_reads_the_list_and_cannot_mark(dashboard: AppTest, checks_db: Path) -> None:
-    at = _open(logged_in(dashboard, checks_db, "lanh_dao"))
+    at = opened(logged_in(dashboard, checks_db, "lanh_dao"), PAGE)
     assert _table(at), "lanh_dao does not see the list"
     assert not at.get("form_submit_button") and not at.get("text_input")
     assert any("Chỉ tài khoản quản trị của Sở đánh dấu được" in c.value for c in at.caption)

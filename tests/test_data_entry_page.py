@@ -10,22 +10,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.test_pages import TIMEOUT, demo_db, logged_in  # noqa: F401  (demo_db is a fixture)
+from tests.test_pages import TIMEOUT, dashboard_on, demo_db, logged_in, opened  # noqa: F401  (demo_db is a fixture)
 
 PAGE = "pages/data_entry.py"
 
 
 @pytest.fixture
 def dashboard(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:  # noqa: F811
-    monkeypatch.setenv("DASHBOARD_DB", str(demo_db))
-    return AppTest.from_file("../dashboard.py", default_timeout=TIMEOUT)
-
-
-def _open(at: AppTest) -> AppTest:
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return dashboard_on(demo_db, monkeypatch)
 
 
 def _texts(at: AppTest) -> str:
@@ -35,7 +27,7 @@ def _texts(at: AppTest) -> str:
 
 
 def test_the_administrator_corrects_a_units_year_from_its_values_in_force(dashboard, demo_db):  # noqa: F811
-    at = _open(logged_in(dashboard, demo_db, "quan_tri"))
+    at = opened(logged_in(dashboard, demo_db, "quan_tri"), PAGE)
     units = at.selectbox(key="don_vi")
     assert "TT Kiểm nghiệm" in units.options  # shown by name, never by code
     units.set_value("TTKN").run()
@@ -60,7 +52,7 @@ def test_the_administrator_corrects_a_units_year_from_its_values_in_force(dashbo
 
 
 def test_a_unit_account_enters_its_own_unit_only(dashboard, demo_db):  # noqa: F811
-    at = _open(logged_in(dashboard, demo_db, "bvm"))
+    at = opened(logged_in(dashboard, demo_db, "bvm"), PAGE)
     assert not [s for s in at.selectbox if s.key == "don_vi"]
     assert "**Đơn vị:** Bệnh viện Mắt tỉnh An Lạc" in [m.value for m in at.markdown]
     keys = {t.key for t in at.text_input}

@@ -54,6 +54,20 @@ def open_page(at: AppTest, path: str) -> AppTest:
     return at
 
 
+def dashboard_on(db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The dashboard in AppTest, reading `db` (nobody logged in yet)."""
+    monkeypatch.setenv("DASHBOARD_DB", str(db))
+    return AppTest.from_file("../dashboard.py", default_timeout=TIMEOUT)
+
+
+def opened(at: AppTest, path: str) -> AppTest:
+    """`at` run, switched to the page at `path`, with no exception on it."""
+    at.run()
+    at.switch_page(path).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
 def chart_specs(at: AppTest) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 

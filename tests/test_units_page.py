@@ -17,15 +17,14 @@ from accounts.store import connect, store_path
 from accounts.users import User, add_user
 from app import unit_admin
 from tests.test_account_pages import texts
-from tests.test_pages import TIMEOUT, demo_db, logged_in  # noqa: F401  (demo_db is a fixture)
+from tests.test_pages import TIMEOUT, dashboard_on, demo_db, logged_in  # noqa: F401  (demo_db is a fixture)
 
 PAGE = "pages/units.py"
 
 
 @pytest.fixture
 def dashboard(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:  # noqa: F811
-    monkeypatch.setenv("DASHBOARD_DB", str(demo_db))
-    return AppTest.from_file("../dashboard.py", default_timeout=TIMEOUT)
+    return dashboard_on(demo_db, monkeypatch)
 
 
 def test_the_leaders_read_the_list_with_its_lineage_and_no_forms(dashboard: AppTest, demo_db: Path) -> None:  # noqa: F811

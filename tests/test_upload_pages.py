@@ -11,20 +11,12 @@ from streamlit.testing.v1 import AppTest
 from accounts.audit import all_events
 from accounts.store import store_path
 from app.deadlines import read_deadlines
-from tests.test_pages import TIMEOUT, demo_db, logged_in  # noqa: F401  (demo_db is a fixture)
+from tests.test_pages import TIMEOUT, dashboard_on, demo_db, logged_in, opened  # noqa: F401  (demo_db is a fixture)
 
 
 @pytest.fixture
 def dashboard(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:  # noqa: F811
-    monkeypatch.setenv("DASHBOARD_DB", str(demo_db))
-    return AppTest.from_file("../dashboard.py", default_timeout=TIMEOUT)
-
-
-def _open(at: AppTest, path: str) -> AppTest:
-    at.run()
-    at.switch_page(path).run()
-    assert not at.exception, at.exception
-    return at
+    return dashboard_on(demo_db, monkeypatch)
 
 
 def _texts(at: AppTest) -> str:
@@ -34,7 +26,7 @@ def _texts(at: AppTest) -> str:
 
 
 def test_a_unit_sees_its_template_uploader_and_only_its_own_history(dashboard, demo_db):  # noqa: F811
-    at = _open(logged_in(dashboard, demo_db, "bvm"), "pages/upload.py")
+    at = opened(logged_in(dashboard, demo_db, "bvm"), "pages/upload.py")
 
     text = _texts(at)
     assert "Nộp báo cáo" in text and "Bệnh viện Mắt tỉnh An Lạc" in text
@@ -67,7 +59,7 @@ def test_the_page_itself_tells_a_viewer_it_only_reads(demo_db, monkeypatch):  # 
 
 
 def test_the_detail_shows_versions_and_what_changed(dashboard, demo_db):  # noqa: F811
-    at = _open(logged_in(dashboard, demo_db, "quan_tri"), "pages/submission_detail.py")
+    at = opened(logged_in(dashboard, demo_db, "quan_tri"), "pages/submission_detail.py")
     # the demo's first unit-year with two accepted versions
     for code in at.selectbox(key="ct_don_vi").options:
         at.selectbox(key="ct_don_vi").set_value(code.split("(")[-1].rstrip(")")).run()
@@ -81,7 +73,7 @@ def test_the_detail_shows_versions_and_what_changed(dashboard, demo_db):  # noqa
 
 
 def test_intake_shows_the_matrix_rates_and_who_to_chase_and_the_admin_sets_a_deadline(dashboard, demo_db):  # noqa: F811
-    at = _open(logged_in(dashboard, demo_db, "quan_tri"), "pages/intake.py")
+    at = opened(logged_in(dashboard, demo_db, "quan_tri"), "pages/intake.py")
 
     tables = [m.value.replace("\xa0", " ") for m in at.markdown]
     assert any(t.startswith("| Năm | Đơn vị phải nộp | Đã nộp | Đúng hạn | Tỷ lệ đã nộp |") for t in tables)
@@ -104,7 +96,7 @@ def _history_rows(at: AppTest) -> list[str]:
 
 
 def test_the_administrator_narrows_the_history_to_one_unit(dashboard, demo_db):  # noqa: F811
-    at = _open(logged_in(dashboard, demo_db, "quan_tri"), "pages/upload.py")
+    at = opened(logged_in(dashboard, demo_db, "quan_tri"), "pages/upload.py")
     assert any("| CDC |" in r for r in _history_rows(at))
 
     at.selectbox(key="nop_ls_don_vi").set_value("BVM").run()
@@ -115,6 +107,6 @@ def test_the_administrator_narrows_the_history_to_one_unit(dashboard, demo_db): 
 
 @pytest.mark.parametrize("page", ["pages/intake.py", "pages/unit_profile.py"])
 def test_a_units_own_pages_name_its_unit_as_the_scope(dashboard, demo_db, page):  # noqa: F811
-    at = _open(logged_in(dashboard, demo_db, "bvm"), page)
+    at = opened(logged_in(dashboard, demo_db, "bvm"), page)
     header = next(c.value for c in at.caption if "phạm vi:" in c.value)
     assert "phạm vi: BV Mắt" in header and "tất cả đơn vị" not in header, header
