@@ -288,10 +288,11 @@ def _finish(
 def _flush_staged(state: IngestState, results: dict[Path, FileResult]) -> None:
     """Write the staged files in one transaction; if the database refuses, each of them is
     reported as not loaded, with the reason, and nothing of them is in the database."""
+    staged = list(state.staged_paths)
     try:
         state.flush()
     except duckdb.Error as exc:
-        for path in state.dropped_paths:
+        for path in staged:
             old = results[path]
             msg = Message("", None, (
                 f"Tệp «{path.name}»: lỗi khi ghi vào cơ sở dữ liệu ({exc}); tệp chưa được nạp. "

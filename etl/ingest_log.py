@@ -60,7 +60,6 @@ class IngestState:
         # log rows of files read and judged but not yet written (see stage, flush)
         self._staged: dict[str, list] = {}
         self.staged_paths: list[Path] = []
-        self.dropped_paths: list[Path] = []  # the files of a flush the database refused
 
     def history_for(self, unit_codes: list[str]) -> History:
         missing = [u for u in unit_codes if u not in self._history_units]
@@ -90,8 +89,8 @@ class IngestState:
             self._staged.setdefault(column, []).extend(values)
         self.staged_paths.append(path)
 
-    def flush(self) -> list[Path]:
-        """Write the staged files' rows in one insert, one transaction; returns their paths.
+    def flush(self) -> None:
+        """Write the staged files' rows in one insert, one transaction.
 
         Whole files only: a file's rows are staged together, so a crash before the commit
         undoes whole files, none of which has been reported yet (results are given when
@@ -99,9 +98,9 @@ class IngestState:
         written; the staged files are then dropped (the caller reports them as not loaded).
         """
         paths, columns = self.staged_paths, self._staged
-        self.staged_paths, self._staged, self.dropped_paths = [], {}, paths
+        self.staged_paths, self._staged = [], {}
         if not paths:
-            return paths
+            return
         self.con.register("staged_submissions", pl.DataFrame(columns, schema=_SCHEMA))
         try:
             self.con.execute("begin transaction")
@@ -113,8 +112,6 @@ class IngestState:
                 raise
         finally:
             self.con.unregister("staged_submissions")
-        self.dropped_paths = []
-        return paths
 
     def forget(self, sha: str) -> None:
         """Undo record() for a file whose rows never reached the database (its last verdict)."""
