@@ -20,14 +20,16 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-from etl.db import connect
-from etl.demo import national_units, simulate
-from etl.ingest import ingest_paths, replace_units, summary
-from etl.template import write_template
+# The ETL is imported inside the functions: the ingest's spawned workers import the main
+# module (this one) before their work, and the CLI's workers never import etl.cli (Python
+# skips a package's __main__), so a worker here must not import DuckDB, Polars and xlsxwriter.
 
 
 def generate(folder: Path, n_files: int, seed: int = 7) -> tuple[list, list[Path]]:
     """Write `n_files` filled workbooks for distinct unit-years; returns (units, files)."""
+    from etl.demo import national_units, simulate
+    from etl.template import write_template
+
     rng = random.Random(seed)
     units = national_units(rng, provinces=4)
     years = range(2025 - (n_files // len(units)) - 1, 2026)
@@ -99,6 +101,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--keep", type=Path, help="keep the generated files and databases here")
     args = parser.parse_args(argv)
+    from etl.db import connect
+    from etl.ingest import ingest_paths, replace_units, summary
+
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     shutil.rmtree(work / "inbox", ignore_errors=True)
     for stale in ("ours.duckdb", "ours.duckdb.wal", "baseline.sqlite"):

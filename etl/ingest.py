@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import getpass
 import hashlib
-import multiprocessing
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -35,17 +34,15 @@ import polars as pl
 from etl.db import publish_snapshot
 from etl.ingest_log import IngestState, keep_raw, write_accepted, write_rejected
 from etl.limits import file_sha256, too_large
-from etl.readers import read_file
+from etl.parse_worker import Prepared, prepared_in_order
 from etl.registry import REGISTRY_COLUMNS, Registry, Unit
 from etl.staging import Message
-from etl.validate import Validation, flag_outliers, validate
+from etl.validate import flag_outliers
 
 # what a folder holds that nobody sent: Excel's lock files (~$name.xlsx), hidden files,
 # and the folder files Windows and macOS write by themselves
 _NOT_SENT_PREFIXES = ("~$", ".")
 _NOT_SENT_NAMES = frozenset({"thumbs.db", "desktop.ini"})
-# below this many files, starting worker processes costs more than it saves
-PARALLEL_MIN_FILES = 40
 # one transaction holds at most this many files, or the files judged in this many seconds;
 # DASHBOARD_INGEST_BATCH sets the number (1 writes file by file, as the crash tests do)
 BATCH_FILES = max(1, int(os.environ.get("DASHBOARD_INGEST_BATCH") or 500))
@@ -183,31 +180,6 @@ def registry_from_db(con: duckdb.DuckDBPyConnection) -> Registry:
     )  # fmt: skip
 
 
-@dataclass
-class _Prepared:
-    """A file read and validated (in a worker process when there are many)."""
-
-    path: Path
-    file_format: str | None
-    validation: Validation | None
-    crash: str | None = None
-
-
-_WORKER: dict = {}
-
-
-def _init_worker(registry: Registry, today: date) -> None:
-    _WORKER["registry"], _WORKER["today"] = registry, today
-
-
-def _prepare(path: Path) -> _Prepared:
-    try:
-        parsed = read_file(path)
-        return _Prepared(path, parsed.file_format, validate(parsed, _WORKER["registry"], _WORKER["today"]))
-    except Exception as exc:  # a reader bug must not stop a folder of good files
-        return _Prepared(path, None, None, f"{type(exc).__name__}: {exc}")
-
-
 def _unchanged(state: IngestState, path: Path, sha: str) -> FileResult | None:
     statuses = state.statuses.get(sha, [])
     if "accepted" not in statuses and "superseded" not in statuses:
@@ -229,7 +201,7 @@ def _unchanged(state: IngestState, path: Path, sha: str) -> FileResult | None:
 def _finish(
     state: IngestState,
     db: Path,
-    prep: _Prepared,
+    prep: Prepared,
     data: bytes,
     sha: str,
     *,
@@ -313,20 +285,6 @@ def _progress(done: int, total: int) -> None:
     sys.stderr.flush()
 
 
-def _prepared_in_order(paths: list[Path], registry: Registry, today: date) -> Iterator[_Prepared]:
-    """Read and validate files, in worker processes when there are enough to pay for them."""
-    # one worker a core: with writes batched (IngestState.flush) the parent mostly waits
-    workers = min(os.cpu_count() or 1, 4)
-    if len(paths) < PARALLEL_MIN_FILES or workers < 1:
-        _init_worker(registry, today)
-        yield from map(_prepare, paths)
-        return
-    # spawn, not fork: the parent holds DuckDB and Polars thread pools, which do not survive a fork
-    ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(registry, today)) as pool:
-        yield from pool.imap(_prepare, paths, chunksize=8)
-
-
 def ingest_paths(
     con: duckdb.DuckDBPyConnection,
     db: Path,
@@ -384,7 +342,7 @@ def ingest_paths(
     # compete with the parsing workers for the cores
     con.execute("set threads = 1")
     flushed_at = time.monotonic()
-    for prep in _prepared_in_order(list(contents), registry, today):
+    for prep in prepared_in_order(list(contents), registry, today):
         data, sha = contents.pop(prep.path)
         # the same bytes may come twice in one run: the second copy is unchanged
         again = _unchanged(state, prep.path, sha)
