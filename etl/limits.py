@@ -16,12 +16,14 @@ browser's upload limit (.streamlit/config.toml `server.maxUploadSize`) is MAX_FI
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,6 +54,12 @@ _FAR_REF = re.compile(rb'r="(?:(?:[A-Z]{3,}|[J-Z][A-Z]|I[W-Z])\d|[A-Z]{0,2}(\d{%
 # a cell that holds a formula and no stored result (<v> missing or empty)
 _UNCACHED = re.compile(
     rb'<c\b[^>]*?\sr="([A-Z]+\d+)"[^>]*>\s*(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>'
+)
+# the end of such a cell, searched first: _UNCACHED tries every cell of a sheet, and a sheet
+# whose formulas all hold their result (every sheet Excel saved) has no such end at all
+_UNCACHED_ENDS = (
+    re.compile(rb"</f>\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>"),
+    re.compile(rb"<f\b[^>]*/>\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>"),
 )
 _LOCAL_HEADER = struct.Struct("<4s5H3I2H")
 # control characters no text file holds (tab and line ends aside)
@@ -200,22 +208,26 @@ def _unescape(text: str) -> str:
     return text
 
 
-def _inflate(data: bytes, info: zipfile.ZipInfo, budget: int):
-    """The part's bytes in chunks, inflated from the raw archive (what any reader will get, whatever
-    the archive declares); raises ValueError past `budget` bytes or for an unreadable part."""
+def _packed(data: bytes, info: zipfile.ZipInfo) -> memoryview:
+    """The part's compressed bytes, found from its local header (what any reader will inflate)."""
     start = info.header_offset
     header = _LOCAL_HEADER.unpack_from(data, start)
     if header[0] != b"PK\x03\x04":
         raise ValueError("local header")
     begin = start + _LOCAL_HEADER.size + header[9] + header[10]
-    packed = memoryview(data)[begin : begin + info.compress_size]
-    if info.compress_type == zipfile.ZIP_STORED:
+    return memoryview(data)[begin : begin + info.compress_size]
+
+
+def _inflate(packed: bytes | memoryview, method: int, budget: int) -> Iterator[bytes]:
+    """The part's bytes in chunks, whatever the archive declares; raises OverflowError past
+    `budget` bytes, ValueError or zlib.error for an unreadable part."""
+    if method == zipfile.ZIP_STORED:
         if len(packed) > budget:
             raise OverflowError
         for i in range(0, len(packed), _CHUNK):
             yield bytes(packed[i : i + _CHUNK])
         return
-    if info.compress_type != zipfile.ZIP_DEFLATED:
+    if method != zipfile.ZIP_DEFLATED:
         raise ValueError("method")
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
     produced = 0
@@ -230,6 +242,55 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, budget: int):
             if not inflater.unconsumed_tail:
                 break
             chunk = inflater.decompress(inflater.unconsumed_tail, _CHUNK)
+
+
+def _may_hold_uncached(window: bytes) -> bool:
+    """False when no formula cell in `window` can lack its result (most sheets): every match of
+    _UNCACHED ends with a match of one of _UNCACHED_ENDS."""
+    return any(end.search(window) for end in _UNCACHED_ENDS)
+
+
+@dataclass(frozen=True)
+class _PartScan:
+    """What the pass over one part found."""
+
+    size: int  # bytes inflated
+    past_limits: str | None = None  # a sheet past the limits: "columns" or "rows" (inflating stopped)
+    uncached: frozenset[str] = frozenset()  # a sheet's cells (F12) holding a formula without its result
+
+
+def _scan_part(packed: bytes | memoryview, method: int, budget: int, is_sheet: bool) -> _PartScan:
+    """Inflate a part, never more than `budget` bytes, and measure a sheet on the way (raises as _inflate)."""
+    size, n_rows, tail, uncached = 0, 0, b"", set()
+    for chunk in _inflate(packed, method, budget):
+        size += len(chunk)
+        if not is_sheet:
+            continue
+        window = tail + chunk
+        n_rows += chunk.count(b"<row")  # rows may leave out their number
+        far = next((m for m in _FAR_REF.finditer(window) if not m[1] or int(m[1]) > MAX_ROWS), None)
+        if far is not None and not far[1]:
+            return _PartScan(size, "columns")
+        if far is not None or n_rows > MAX_ROWS:
+            return _PartScan(size, "rows")
+        if b"<f" in window and _may_hold_uncached(window):
+            uncached.update(ref.decode() for ref in _UNCACHED.findall(window))
+        tail = window[-_OVERLAP:]
+    return _PartScan(size, uncached=frozenset(uncached))
+
+
+# The same parts come again and again in a folder of reports made from one template (its
+# instructions, lists and styles): a part whose compressed bytes, method and budget were
+# scanned before gives the same result, so a worker remembers the last few small ones.
+_scan_repeated_part = functools.lru_cache(maxsize=32)(_scan_part)
+_REPEATED_PART_BYTES = 256 * 1024
+
+
+def _scan(data: bytes, info: zipfile.ZipInfo, budget: int, is_sheet: bool) -> _PartScan:
+    packed = _packed(data, info)
+    if len(packed) > _REPEATED_PART_BYTES:
+        return _scan_part(packed, info.compress_type, budget, is_sheet)
+    return _scan_repeated_part(bytes(packed), info.compress_type, budget, is_sheet)
 
 
 def check_workbook_zip(path: Path, data: bytes) -> ZipReport:
@@ -253,30 +314,20 @@ def check_workbook_zip(path: Path, data: bytes) -> ZipReport:
     for entry in entries:
         if entry.is_dir() or not _READ_PART.match(entry.filename):
             continue  # parts no reader opens (themes, pictures, properties): their declared size was enough
-        is_sheet = bool(_SHEET_PART.match(entry.filename))
-        n_rows, tail = 0, b""
         try:
             # never more than the part declares (a lie is a bomb) nor than the whole budget
-            for chunk in _inflate(data, entry, min(budget, entry.file_size)):
-                budget -= len(chunk)
-                if not is_sheet:
-                    continue
-                window = tail + chunk
-                n_rows += chunk.count(b"<row")  # rows may leave out their number
-                far = next((m for m in _FAR_REF.finditer(window) if not m[1] or int(m[1]) > MAX_ROWS), None)
-                if far is not None or n_rows > MAX_ROWS:
-                    names = names or _sheet_names(archive)
-                    sheet = names.get(entry.filename, entry.filename.rsplit("/", 1)[-1])
-                    if far is not None and not far[1]:
-                        return ZipReport(refusal=columns_message(path, sheet))
-                    return ZipReport(refusal=rows_message(path, sheet))
-                if b"<f" in window and (found := _UNCACHED.findall(window)):
-                    names = names or _sheet_names(archive)
-                    sheet = names.get(entry.filename, entry.filename.rsplit("/", 1)[-1])
-                    report.uncached.update(f"{sheet}!{ref.decode()}" for ref in found)
-                tail = window[-_OVERLAP:]
+            scan = _scan(data, entry, min(budget, entry.file_size), bool(_SHEET_PART.match(entry.filename)))
         except OverflowError:
             return ZipReport(refusal=_bomb_message(path))
         except (ValueError, struct.error, zlib.error):
             return ZipReport(refusal=_broken_message(path))
+        budget -= scan.size
+        if scan.past_limits or scan.uncached:
+            names = names or _sheet_names(archive)
+            sheet = names.get(entry.filename, entry.filename.rsplit("/", 1)[-1])
+            if scan.past_limits == "columns":
+                return ZipReport(refusal=columns_message(path, sheet))
+            if scan.past_limits == "rows":
+                return ZipReport(refusal=rows_message(path, sheet))
+            report.uncached.update(f"{sheet}!{ref}" for ref in scan.uncached)
     return report
