@@ -15,6 +15,7 @@ from app import auth, queries, tables
 from app.data import SnapshotUnavailable, is_demo, snapshot_path
 from app.filters import FILTERS_KEY, draw_sidebar
 from app.navigation import APP_TITLE, DEFAULT_URL, PAGES, WITHOUT_FILTERS, allowed
+from app.run_gate import page_run
 
 
 def _denied(title: str, url: str):
@@ -74,6 +75,11 @@ def main() -> None:
         layout="wide",
     )
     user = auth.require_user()
+    with page_run():
+        _run_page(user)
+
+
+def _run_page(user: User) -> None:
     snapshot = _open_snapshot()
     pg = _navigation(user)
     meta = queries.meta(snapshot)

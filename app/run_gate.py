@@ -1,0 +1,50 @@
+"""How many page runs the server works on at once, and how its memory allocator is set up.
+
+Streamlit runs every browser session's script in a thread of its own. With twenty readers
+opening pages at the same moment, twenty runs would share the interpreter (one lock for
+Python code) and two cores: each would hold its frames and figures in memory while it
+waits for its turn, and all of them would finish late together. The gate lets a few runs
+work at a time and the others wait at its door, holding nothing yet: the first reader's
+page arrives first, the server's peak memory stays that of a few runs, and the total work
+is the same.
+
+`limit_malloc_arenas` is the other half: glibc gives each new thread a memory arena of its
+own (up to eight a core) and keeps what it freed there, so a server whose runs come and go
+on fresh threads grows with every burst of visitors.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+# Python code runs one thread at a time; a second run overlaps the first one's waits (DuckDB,
+# Polars and the accounts store work outside the interpreter lock), more add only memory
+RUNS_AT_ONCE = max(2, min(4, (os.cpu_count() or 1) + 1))
+_GATE = threading.BoundedSemaphore(RUNS_AT_ONCE)
+
+_M_ARENA_MAX = -8  # glibc's mallopt parameter number (malloc.h)
+MALLOC_ARENAS = 2
+
+
+@contextmanager
+def page_run() -> Iterator[None]:
+    """Hold one of the RUNS_AT_ONCE places while a page is computed and drawn."""
+    with _GATE:
+        yield
+
+
+def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
+    """Cap glibc's malloc arenas for threads started from now on; False where there is no glibc."""
+    name = ctypes.util.find_library("c")
+    if not name:
+        return False
+    try:
+        libc = ctypes.CDLL(name)
+        return bool(libc.mallopt(_M_ARENA_MAX, arenas))
+    except (OSError, AttributeError):  # another C library (musl, macOS) has no such knob
+        return False
