@@ -82,8 +82,6 @@ _DRAWN_JS = """() => {
   return {t: performance.now(), n: charts.length};
 }""".replace("QUIET_MS", str(QUIET_MS))
 
-# the same condition for other clients of the page (bench/load.py drives Playwright asynchronously)
-DRAWN_JS = _DRAWN_JS
 
 # Each condition of _DRAWN_JS as it stands now, to say why a page is not "drawn" yet
 _DRAWN_STATE_JS = """() => ({
@@ -125,6 +123,14 @@ _DISARM_RERUN_JS = """() => {
   delete window.__stRerun;
   return state ? (state.tInput ?? state.t0) : null;
 }"""
+
+# the same scripts for other clients of the page (bench/load.py drives Playwright asynchronously)
+DRAWN_JS, ARM_RERUN_JS, COUNT_MESSAGES_JS, DISARM_RERUN_JS = (
+    _DRAWN_JS,
+    _ARM_RERUN_JS,
+    _COUNT_MESSAGES_JS,
+    _DISARM_RERUN_JS,
+)
 
 # The text of every chart's SVG (title, axes, labels, annotations), in page order, a space
 # between texts and between the lines Plotly draws for one (a wrapped title is a tspan a line)
