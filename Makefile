@@ -11,6 +11,7 @@ lint:
 
 bench:
 	.venv/bin/python -m bench.ingest
+	.venv/bin/python -m bench.history
 	.venv/bin/python -m bench.pages
 
 demo:
