@@ -61,6 +61,9 @@ PAGE_MODULES = (
     "app.queries",
     "app.tables",
     "plotly.graph_objects",
+    # DuckDB's .pl() imports these on the first query: at start, not in the first visitor's wait
+    "numpy",
+    "pyarrow",
 )
 # the routes below match only paths without a base path, so the server is at the root
 _SERVER_AT_ROOT = '<script>window.__streamlit = {BACKEND_BASE_URL: new URL("/", location.href).href}</script>'
