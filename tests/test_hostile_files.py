@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from accounts.users import User
 from app.upload import MAX_NAME, Upload, ingest_uploads, safe_name
-from etl.limits import MAX_COLUMNS, MAX_FILE_BYTES, MAX_FILE_MB, MAX_ROWS
+from etl.limits import MAX_COLUMNS, MAX_FILE_BYTES, MAX_FILE_MB, MAX_ROWS, check_workbook_zip
 from etl.readers import read_file
 from etl.validate import validate
 from tests import hostile
@@ -50,6 +50,22 @@ def test_a_hostile_file_is_refused_with_what_is_wrong_and_what_to_do(tmp_path, b
     assert f"Tệp «{path.name}»" in error.message
     assert REFUSED[build] in error.message
     assert "Cách sửa:" in error.message
+
+
+@pytest.mark.parametrize(
+    "build", [b for b in REFUSED if b is not hostile.huge_file], ids=lambda b: b.__name__
+)
+def test_a_second_copy_gets_the_same_verdict_from_the_remembered_archive_parts(tmp_path, build):
+    """The archive check remembers parts it scanned (a folder of one template's reports):
+    the same parts again, in a file of another name, are refused or reported alike."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = build(tmp_path / "a")
+    second = tmp_path / "b" / first.name
+    second.write_bytes(first.read_bytes())
+    check_workbook_zip(first, first.read_bytes())  # the parts now remembered, whatever the order of tests
+    messages = [[e.message for e in read_file(path).errors] for path in (first, second)]
+    assert messages[0] == messages[1] and messages[0]
 
 
 def test_formulas_are_read_as_their_stored_results_never_evaluated(tmp_path):
