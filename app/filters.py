@@ -234,10 +234,11 @@ def folded(label: str, key: str, draw: Callable[[], None]) -> None:
     """A closed expander whose content runs and is drawn only once the reader opens it.
 
     Opening reruns the page (on_change="rerun"), as a tab does, so a page arrives without
-    the tables and download buttons kept behind it. When Streamlit does not track the
-    expander (`open` is None) the content is drawn.
+    the tables and download buttons kept behind it. Open or closed is a URL query parameter
+    (`key`), so a link opens it the same way. When Streamlit does not track the expander
+    (`open` is None) the content is drawn.
     """
-    box = st.expander(label, key=key, on_change="rerun")
+    box = st.expander(label, key=key, on_change="rerun", bind="query-params")
     if box.open is not False:
         with box:
             draw()

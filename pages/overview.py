@@ -9,7 +9,7 @@ import streamlit as st
 from app import auth, charts, queries, tables
 from app.cards import show_cards
 from app.downloads import chart_or_note, show_chart, show_chart_row, show_table
-from app.filters import current_filters, no_data, page_header, scoped_panel, tabbed
+from app.filters import current_filters, folded, no_data, page_header, scoped_panel, tabbed
 from app.fmt import fmt_int
 from app.links import profile_href
 from etl.catalogue import load_catalogue
@@ -127,8 +127,12 @@ def draw_attention() -> None:
     ]
     st.markdown("\n".join(lines[:ATTENTION_SHOWN]))
     if len(lines) > ATTENTION_SHOWN:
-        with st.expander(f"Xem thêm {len(lines) - ATTENTION_SHOWN} đơn vị"):
-            st.markdown("\n".join(lines[ATTENTION_SHOWN:]))
+        # drawn once opened: at national scale the rest is hundreds of links on every run
+        folded(
+            f"Xem thêm {fmt_int(len(lines) - ATTENTION_SHOWN)} đơn vị",
+            "tq_them_don_vi",
+            lambda: st.markdown("\n".join(lines[ATTENTION_SHOWN:])),
+        )
 
 
 def draw_opinions() -> None:
