@@ -146,9 +146,12 @@ class IngestState:
 def keep_raw(db: Path, path: Path, data: bytes, sha: str) -> Path:
     target = raw_dir(db) / sha[:2] / f"{sha}{path.suffix.lower()}"
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(".part")
-        tmp.write_bytes(data)
+        try:
+            tmp.write_bytes(data)
+        except FileNotFoundError:  # the first file of its folder: a folder made only then saves a call a file
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(data)
         os.replace(tmp, target)
     return target
 
