@@ -8,6 +8,10 @@ work at a time and the others wait at its door, holding nothing yet: the first r
 page arrives first, the server's peak memory stays that of a few runs, and the total work
 is the same.
 
+With $DASHBOARD_LOG_RUNS set, every page run writes one line to the server's log: how long
+it waited at the gate and how long it ran (bench/load.py reads them: the server's own
+response time, apart from the browsers').
+
 `limit_malloc_arenas` is the other half: glibc gives each new thread a memory arena of its
 own (up to eight a core) and keeps what it freed there, so a server whose runs come and go
 on fresh threads grows with every burst of visitors.
@@ -18,7 +22,9 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -31,11 +37,39 @@ _M_ARENA_MAX = -8  # glibc's mallopt parameter number (malloc.h)
 MALLOC_ARENAS = 2
 
 
+RUN_LOG_PREFIX = "page-run"
+_LOG_RUNS = bool(os.environ.get("DASHBOARD_LOG_RUNS"))
+
+
 @contextmanager
 def page_run() -> Iterator[None]:
     """Hold one of the RUNS_AT_ONCE places while a page is computed and drawn."""
+    arrived = time.perf_counter()
     with _GATE:
-        yield
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            if _LOG_RUNS:
+                print(
+                    run_log_line(started - arrived, time.perf_counter() - started),
+                    file=sys.stderr,
+                    flush=True,
+                )
+
+
+def run_log_line(waited_s: float, ran_s: float) -> str:
+    return f"{RUN_LOG_PREFIX} waited={waited_s:.4f} ran={ran_s:.4f}"
+
+
+def parse_run_log(text: str) -> list[tuple[float, float]]:
+    """(waited, ran) seconds of every run logged in `text` (see run_log_line)."""
+    runs = []
+    for line in text.splitlines():
+        if line.startswith(RUN_LOG_PREFIX + " "):
+            fields = dict(part.split("=", 1) for part in line.split()[1:])
+            runs.append((float(fields["waited"]), float(fields["ran"])))
+    return runs
 
 
 def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
