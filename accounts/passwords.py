@@ -19,8 +19,7 @@ MIN_LENGTH = 10
 _HASHER = PasswordHasher()
 # Each hash or check takes the profile's 64 MiB of memory for its duration. Twenty readers
 # logging in at the same moment would take 1,3 GB at once; one at a time they take 64 MiB,
-# each waiting a tenth of a second per login ahead of it (a check already uses both cores:
-# the profile's four lanes run in threads of their own).
+# a login waiting about a tenth of a second for each one ahead of it.
 _ONE_AT_A_TIME = threading.Lock()
 
 

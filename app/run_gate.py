@@ -33,12 +33,11 @@ from contextlib import contextmanager
 RUNS_AT_ONCE = max(2, min(4, (os.cpu_count() or 1) + 1))
 _GATE = threading.BoundedSemaphore(RUNS_AT_ONCE)
 
-_M_ARENA_MAX = -8  # glibc's mallopt parameter number (malloc.h)
-MALLOC_ARENAS = 2
-
-
 RUN_LOG_PREFIX = "page-run"
 _LOG_RUNS = bool(os.environ.get("DASHBOARD_LOG_RUNS"))
+
+_M_ARENA_MAX = -8  # glibc's mallopt parameter number (malloc.h)
+MALLOC_ARENAS = 2
 
 
 @contextmanager
