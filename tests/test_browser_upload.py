@@ -237,7 +237,9 @@ def test_a_unit_enters_its_report_in_the_form_fixes_an_error_keeps_a_draft_and_s
     assert "khác xa số liệu các năm khác của đơn vị" in _by_field(page, PARTICIPANTS)  # a warning only
     assert submit.is_enabled()
     rerun_and_wait(page, page.get_by_role("button", name="Lưu nháp").click, UPLOAD_MS)
-    assert "Đang dùng bản nháp lưu lúc" in _text(page)
+    # saving reruns the form once more (st.rerun of the fragment), which a busy machine may
+    # start after the first run's messages have gone quiet: wait for the message it draws
+    page.get_by_text("Đang dùng bản nháp lưu lúc").first.wait_for(timeout=UPLOAD_MS)
 
     page.reload()
     upload_app.wait(page, page.url, UPLOAD_MS)
