@@ -72,9 +72,9 @@ POLL_MS = 50
 class Outcome:
     """What one N-session run measured."""
 
-    times_s: list[float] = field(default_factory=list)  # page views: sidebar links and year changes
-    logins_s: list[float] = field(default_factory=list)  # a page's link, the login, that page drawn
-    slowest: list[tuple[float, str]] = field(default_factory=list)  # (seconds, what), everything measured
+    # (seconds, what, is a login): a login is a page's link, the login form, that page drawn;
+    # the rest are page views (sidebar links and year changes)
+    measured: list[tuple[float, str, bool]] = field(default_factory=list)
     server_runs_s: list[float] = field(default_factory=list)  # each page run on the server: its wait and work
     errors: list[str] = field(default_factory=list)
     peak_rss_mb: float = 0.0
@@ -83,11 +83,13 @@ class Outcome:
     wall_s: float = 0.0
 
     def add(self, seconds: float, what: str, *, login: bool = False) -> None:
-        (self.logins_s if login else self.times_s).append(seconds)
-        self.slowest.append((seconds, what))
+        self.measured.append((seconds, what, login))
+
+    def times_s(self, login: bool = False) -> list[float]:
+        return [seconds for seconds, _what, is_login in self.measured if is_login == login]
 
     def quantile(self, q: float, login: bool = False) -> float:
-        return _quantile(self.logins_s if login else self.times_s, q)
+        return _quantile(self.times_s(login), q)
 
 
 def _quantile(times: list[float], q: float) -> float:
@@ -340,7 +342,7 @@ def main(argv: list[str] | None = None) -> None:
                 result.server_runs_s = [w + r for w, r in parse_run_log(server.log_text()[log_start:])]
                 rows.append((scale, n, result))
                 print(
-                    f"[{scale}] {n} phiên: {len(result.times_s)} lần xem trang, p50 {_fmt(result.quantile(0.5))} s, "
+                    f"[{scale}] {n} phiên: {len(result.times_s())} lần xem trang, p50 {_fmt(result.quantile(0.5))} s, "
                     f"p95 {_fmt(result.quantile(0.95))} s; đăng nhập p95 {_fmt(result.quantile(0.95, login=True))} s; "
                     f"máy chủ p95 {_fmt(_quantile(result.server_runs_s, 0.95))} s; "
                     f"{len(result.errors)} lỗi, RSS đỉnh {_fmt(result.peak_rss_mb, 0)} MB, {_fmt(result.wall_s, 1)} s; "
@@ -349,8 +351,11 @@ def main(argv: list[str] | None = None) -> None:
                 )
                 for error in result.errors[:5]:
                     print(f"    {error}", flush=True)
-                slow = sorted(result.slowest, reverse=True)[:5]
-                print("    chậm nhất: " + "; ".join(f"{what} {_fmt(t)} s" for t, what in slow), flush=True)
+                slow = sorted(result.measured, reverse=True)[:5]
+                print(
+                    "    chậm nhất: " + "; ".join(f"{what} {_fmt(t)} s" for t, what, _login in slow),
+                    flush=True,
+                )
     _print_table(rows)
 
 
@@ -363,9 +368,9 @@ def _print_table(rows: list[tuple[str, int, Outcome]]) -> None:
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for scale, n, r in rows:
         ok = not r.errors and r.quantile(0.95) <= GOAL_P95_S and r.peak_rss_mb <= GOAL_RSS_MB
-        views = max(1, len(r.times_s) + len(r.logins_s))
+        views = max(1, len(r.measured))
         print(
-            f"| {scale} | {n} | {len(r.times_s)} | {_fmt(r.quantile(0.5))} | {_fmt(r.quantile(0.95))} | "
+            f"| {scale} | {n} | {len(r.times_s())} | {_fmt(r.quantile(0.5))} | {_fmt(r.quantile(0.95))} | "
             f"{_fmt(r.quantile(0.5, login=True))} / {_fmt(r.quantile(0.95, login=True))} | "
             f"{_fmt(_quantile(r.server_runs_s, 0.5))} / {_fmt(_quantile(r.server_runs_s, 0.95))} | {len(r.errors)} | "
             f"{_fmt(r.peak_rss_mb, 0)} | {_fmt(r.wall_s, 1)} | "
