@@ -1,4 +1,4 @@
-"""How many page runs the server works on at once, and how its memory allocator is set up.
+"""How many page runs the server works on at once.
 
 Streamlit runs every browser session's script in a thread of its own. With twenty readers
 opening pages at the same moment, twenty runs would share the interpreter (one lock for
@@ -12,15 +12,11 @@ With $DASHBOARD_LOG_RUNS set, every page run writes one line to the server's log
 it waited at the gate and how long it ran (bench/load.py reads them: the server's own
 response time, apart from the browsers').
 
-`limit_malloc_arenas` is the other half: glibc gives each new thread a memory arena of its
-own (up to eight a core) and keeps what it freed there, so a server whose runs come and go
-on fresh threads grows with every burst of visitors.
+app/allocator.py is the other half: how the memory those runs used is given back.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import sys
 import threading
@@ -35,9 +31,6 @@ _GATE = threading.BoundedSemaphore(RUNS_AT_ONCE)
 
 RUN_LOG_PREFIX = "page-run"
 _LOG_RUNS = bool(os.environ.get("DASHBOARD_LOG_RUNS"))
-
-_M_ARENA_MAX = -8  # glibc's mallopt parameter number (malloc.h)
-MALLOC_ARENAS = 2
 
 
 @contextmanager
@@ -69,15 +62,3 @@ def parse_run_log(text: str) -> list[tuple[float, float]]:
             fields = dict(part.split("=", 1) for part in line.split()[1:])
             runs.append((float(fields["waited"]), float(fields["ran"])))
     return runs
-
-
-def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
-    """Cap glibc's malloc arenas for threads started from now on; False where there is no glibc."""
-    name = ctypes.util.find_library("c")
-    if not name:
-        return False
-    try:
-        libc = ctypes.CDLL(name)
-        return bool(libc.mallopt(_M_ARENA_MAX, arenas))
-    except (OSError, AttributeError):  # another C library (musl, macOS) has no such knob
-        return False

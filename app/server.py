@@ -42,9 +42,9 @@ from starlette.routing import Route
 from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
 
+from app.allocator import tune_glibc_malloc
 from app.login import login_redirect, login_routes, user_of_request
 from app.navigation import APP_TITLE, DEFAULT_URL, url_paths
-from app.run_gate import limit_malloc_arenas
 from app.startup import prepare_database
 from etl.db import db_path
 
@@ -189,7 +189,7 @@ def main(args: list[str]) -> None:
     options = parse_options(args)
     prepare_database(db_path())
     PagesManager.uses_pages_directory = False
-    limit_malloc_arenas()  # before the server starts its threads
+    tune_glibc_malloc()  # before the server starts its threads
     freeze_startup_objects()
     st.App(DASHBOARD, routes=page_routes(), on_script_error=show_script_error).run(config=options)
 

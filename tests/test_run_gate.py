@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from app.run_gate import RUNS_AT_ONCE, limit_malloc_arenas, page_run, parse_run_log, run_log_line
+from app.run_gate import RUNS_AT_ONCE, page_run, parse_run_log, run_log_line
 
 
 def test_no_more_runs_work_at_once_than_the_gate_lets_in_and_every_run_gets_its_turn() -> None:
@@ -54,7 +54,3 @@ def test_the_run_log_is_read_back_from_among_the_servers_other_lines() -> None:
         ["Uvicorn running", run_log_line(0.25, 1.5), "page-running is not a run", run_log_line(0, 0.1)]
     )
     assert parse_run_log(log) == [(0.25, 1.5), (0.0, 0.1)]
-
-
-def test_the_malloc_arenas_are_capped_on_glibc() -> None:
-    assert limit_malloc_arenas() is True
