@@ -236,16 +236,34 @@ def _with_survey_sizes(codes: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*codes, *(e for e in extra if e)]))
 
 
-@shared_frame
 def panel(snapshot: str, codes: tuple[str, ...], restated: bool = False) -> pl.DataFrame:
     """The unit-year frame a page charts: as reported, or restated to today's units.
 
     Survey sizes behind the requested rates are always included (hovers and Wilson
     intervals need them). Blank stays null (not reported); the page decides how to draw it.
-    One SQL query on a mart; the restated one is built when the snapshot is published.
+    Numeric indicators are columns picked from one cached frame of them all (a pick shares
+    its columns, so each page's panel costs no memory of its own); text ones get a query.
     """
     cols = _numeric_or_text_codes(_with_survey_sizes(codes))
+    catalogue = load_catalogue()
+    if all(catalogue[c].is_numeric for c in cols):
+        return _numeric_panel(snapshot, restated).select("year", *UNIT_ATTRIBUTES, *cols, *_SOURCES)
+    return _text_panel(snapshot, tuple(cols), restated)
+
+
+_SOURCES = ("n_sources", "source_units")
+
+
+@shared_frame
+def _numeric_panel(snapshot: str, restated: bool) -> pl.DataFrame:
+    """Every numeric indicator of every unit-year, with the unit attributes (see panel)."""
+    cols = [c for c, ind in load_catalogue().items() if ind.is_numeric]
     return _with_units(query_frame(snapshot, _unit_year_sql(cols, restated=restated)), units(snapshot))
+
+
+@shared_frame
+def _text_panel(snapshot: str, cols: tuple[str, ...], restated: bool) -> pl.DataFrame:
+    return _with_units(query_frame(snapshot, _unit_year_sql(list(cols), restated=restated)), units(snapshot))
 
 
 @shared_frame

@@ -9,7 +9,7 @@ year to change), at province and at national scale (`python -m etl demo --scale 
 5.000+ units; building it takes a minute or two, --reuse keeps it):
 
 - queries: the total time of every app.queries call the page's run makes (the dashboard
-  frame's calls included), replayed directly with st.cache_data emptied first, as the first
+  frame's calls included), replayed directly with every query cache emptied first, as the first
   visitor after a new snapshot pays them; median of --query-runs. The calls are recorded,
   not listed by hand: each page runs once under Streamlit's AppTest with the public query
   functions wrapped, so a page that gains a query is measured without editing this file.
@@ -162,15 +162,24 @@ def build_db(scale: str, db: Path, reuse: bool) -> Path:
 
 
 def _query_functions() -> dict[str, Callable]:
-    """The public, st.cache_data-decorated functions defined in app.queries."""
+    """The public functions defined in app.queries: what pages call (cached or built on cached ones)."""
     from app import queries
 
     return {
         name: fn
         for name, fn in vars(queries).items()
-        if not name.startswith("_") and callable(fn) and hasattr(fn, "clear")
+        if not name.startswith("_") and callable(fn) and not isinstance(fn, type)
         and getattr(fn, "__module__", "") == queries.__name__
     }  # fmt: skip
+
+
+def _clear_query_caches() -> None:
+    """Empty every cache of app.queries, the private ones behind public functions included."""
+    from app import queries
+
+    for fn in vars(queries).values():
+        if hasattr(fn, "clear") and getattr(fn, "__module__", "") == queries.__name__:
+            fn.clear()
 
 
 def _quiet_streamlit() -> None:
@@ -261,8 +270,7 @@ def time_calls(calls: list[Call], runs: int) -> tuple[float, tuple[str, float]]:
     totals: list[float] = []
     per_call: list[list[float]] = [[] for _ in calls]
     for _ in range(runs):
-        for fn in functions.values():
-            fn.clear()
+        _clear_query_caches()
         started = time.perf_counter()
         for i, call in enumerate(calls):
             t0 = time.perf_counter()
