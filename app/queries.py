@@ -44,6 +44,7 @@ from submissions
 """
 
 ONLY_UNITS = " where unit_code in (select unnest(?))"
+ONE_YEAR = " where year = ?"
 ONE_UNIT = " where unit_code = ?"
 
 # rank_group keeps rankings apart: a real province is one group (""); in the national
@@ -120,18 +121,20 @@ def _with_units(values: pl.DataFrame, all_units: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _unit_year_sql(cols: list[str], *, restated: bool, only_units: bool = False) -> str:
+def _unit_year_sql(
+    cols: list[str], *, restated: bool, only_units: bool = False, one_year: bool = False
+) -> str:
     """The unit-year panel's SQL: unit_code, year, `cols`, n_sources and source_units.
 
     As reported, every row is its own single source; restated, the rows come from the mart
     attributed to today's units (etl.restate). `only_units` adds a filter on a bound list
-    of unit codes.
+    of unit codes, `one_year` on a bound year.
     """
     if restated:
         mart, sources = "mart_unit_year_restated", "n_sources, source_units"
     else:
         mart, sources = "mart_unit_year", "1::bigint as n_sources, unit_code as source_units"
-    where = ONLY_UNITS if only_units else ""
+    where = ONLY_UNITS if only_units else ONE_YEAR if one_year else ""
     return f"select unit_code, year, {', '.join([*cols, sources])} from {mart}{where}"
 
 
@@ -259,6 +262,15 @@ def _numeric_panel(snapshot: str, restated: bool) -> pl.DataFrame:
     """Every numeric indicator of every unit-year, with the unit attributes (see panel)."""
     cols = [c for c, ind in load_catalogue().items() if ind.is_numeric]
     return _with_units(query_frame(snapshot, _unit_year_sql(cols, restated=restated)), units(snapshot))
+
+
+@shared_frame
+def year_panel(snapshot: str, codes: tuple[str, ...], year: int, restated: bool = False) -> pl.DataFrame:
+    """panel's rows of one year only: for what a page shows of a single year from long text
+    (what units wrote), which the whole history would hold in memory eleven times over."""
+    cols = _numeric_or_text_codes(codes)
+    sql = _unit_year_sql(cols, restated=restated, one_year=True)
+    return _with_units(query_frame(snapshot, sql, [year]), units(snapshot))
 
 
 @shared_frame

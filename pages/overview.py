@@ -141,9 +141,8 @@ def draw_opinions() -> None:
             "Ý kiến của các đơn vị chỉ dành cho Sở Y tế và Ban Dân vận; ý kiến của đơn vị bạn có trong hồ sơ đơn vị."
         )
         return
-    year_rows = tables.in_year(
-        tables.scoped(queries.panel(f.snapshot, tuple(OPINION_CODES), f.restated), f.unit_types, f.areas),
-        f.year,
+    year_rows = tables.scoped(
+        queries.year_panel(f.snapshot, tuple(OPINION_CODES), f.year, f.restated), f.unit_types, f.areas
     )
     names = dict(year_rows.select("unit_code", "short_name").iter_rows())
     st.caption(

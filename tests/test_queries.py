@@ -163,6 +163,25 @@ def test_restated_panel_drops_pool_specific_scores_of_merged_units(snapshot: str
     assert before["cchc_score"].null_count() == before.height
 
 
+def test_a_pages_panel_is_the_same_picked_from_the_shared_frame_or_read_alone(snapshot: str) -> None:
+    codes = ("complaints_received", "sat_inpatient_pct")
+    picked = queries.panel(snapshot, codes)
+    read_alone = queries._text_panel(snapshot, tuple(picked.columns[8:-2]), False)
+    assert picked.columns == read_alone.columns
+    assert picked.equals(read_alone)
+    assert "cchc_score" not in picked.columns  # only what was asked (and the survey sizes)
+
+
+def test_one_years_panel_holds_that_year_of_the_whole_panel(snapshot: str) -> None:
+    codes = ("difficulties", "proposals")
+    for restated in (False, True):
+        whole = queries.panel(snapshot, codes, restated)
+        year = queries.year_panel(snapshot, codes, 2024, restated)
+        assert year["year"].unique().to_list() == [2024]
+        assert year.equals(whole.filter(pl.col("year") == 2024))
+        assert year["difficulties"].drop_nulls().len() > 0
+
+
 def test_unknown_indicator_code_never_reaches_sql(snapshot: str) -> None:
     with pytest.raises(ValueError, match="unknown indicator"):
         queries.panel(snapshot, ("cchc_score; drop table units",))
