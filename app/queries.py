@@ -229,6 +229,7 @@ def unit_texts(snapshot: str, unit_code: str, scope: Scope) -> pl.DataFrame:
 # the unit attributes a unit-year frame carries (full names and validity stay in `units`,
 # so the cached unit-year frames stay lean)
 UNIT_ATTRIBUTES = ("unit_code", "short_name", "unit_type", "area", "rank_pool", "current_code", "rank_group")
+_SOURCES = ("n_sources", "source_units")  # which reports a row rests on (_unit_year_sql)
 
 
 def _with_survey_sizes(codes: tuple[str, ...]) -> tuple[str, ...]:
@@ -254,9 +255,6 @@ def panel(snapshot: str, codes: tuple[str, ...], restated: bool = False) -> pl.D
     return _text_panel(snapshot, tuple(cols), restated)
 
 
-_SOURCES = ("n_sources", "source_units")
-
-
 @shared_frame
 def _numeric_panel(snapshot: str, restated: bool) -> pl.DataFrame:
     """Every numeric indicator of every unit-year, with the unit attributes (see panel)."""
@@ -275,6 +273,7 @@ def year_panel(snapshot: str, codes: tuple[str, ...], year: int, restated: bool 
 
 @shared_frame
 def _text_panel(snapshot: str, cols: tuple[str, ...], restated: bool) -> pl.DataFrame:
+    """panel for codes that include text: a query of its own (texts are long; most pages need none)."""
     return _with_units(query_frame(snapshot, _unit_year_sql(list(cols), restated=restated)), units(snapshot))
 
 
