@@ -178,17 +178,23 @@ def unit_changes(snapshot: str) -> pl.DataFrame:
     )  # fmt: skip
 
 
-@shared_frame
 def intake_log(snapshot: str, scope: Scope) -> pl.DataFrame:
     """Every file version received (accepted, superseded, rejected) with its message counts.
 
     A unit's scope gets its own unit's rows only, filtered here in SQL: files whose unit
-    could not be read belong to no unit and are the Sở's to see.
+    could not be read belong to no unit and are the Sở's to see. Every role that sees all
+    units shares one cached frame.
     """
-    if scope.sees_all_units:
+    return _intake_rows(snapshot, None if scope.sees_all_units else scope.unit_code)
+
+
+@shared_frame
+def _intake_rows(snapshot: str, unit_code: str | None) -> pl.DataFrame:
+    """intake_log's rows: every file's (`unit_code` None) or one unit's."""
+    if unit_code is None:
         frame = query_frame(snapshot, INTAKE_SQL)
     else:
-        frame = query_frame(snapshot, INTAKE_SQL + ONE_UNIT, [scope.unit_code])
+        frame = query_frame(snapshot, INTAKE_SQL + ONE_UNIT, [unit_code])
     return frame.with_columns(pl.col("year").cast(pl.Int32))
 
 

@@ -272,6 +272,10 @@ def test_a_units_scope_gets_only_its_own_submissions_and_texts(snapshot: str) ->
     assert everything["unit_code"].n_unique() > 30
     for role in ("lanh_dao", "ban_dan_van", "quan_tri"):
         assert queries.intake_log(snapshot, Scope(role)).height == everything.height
+    # held once for every role that sees all units, not once a role
+    assert queries.intake_log(snapshot, Scope("lanh_dao")) is queries.intake_log(
+        snapshot, Scope("ban_dan_van")
+    )
     mine = queries.intake_log(snapshot, Scope("don_vi", "BVM"))
     assert mine.height == everything.filter(pl.col("unit_code") == "BVM").height > 0
     assert mine["unit_code"].unique().to_list() == ["BVM"]
