@@ -121,21 +121,21 @@ def _with_units(values: pl.DataFrame, all_units: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _unit_year_sql(
-    cols: list[str], *, restated: bool, only_units: bool = False, one_year: bool = False
-) -> str:
-    """The unit-year panel's SQL: unit_code, year, `cols`, n_sources and source_units.
+def _unit_years(
+    snapshot: str, cols: list[str], *, restated: bool, where: str = "", params: list | None = None
+) -> pl.DataFrame:
+    """Unit-year rows with `cols`, n_sources and source_units, joined to the unit attributes.
 
     As reported, every row is its own single source; restated, the rows come from the mart
-    attributed to today's units (etl.restate). `only_units` adds a filter on a bound list
-    of unit codes, `one_year` on a bound year.
+    attributed to today's units (etl.restate). `where` (ONLY_UNITS, ONE_YEAR) filters on the
+    values bound from `params`.
     """
     if restated:
         mart, sources = "mart_unit_year_restated", "n_sources, source_units"
     else:
         mart, sources = "mart_unit_year", "1::bigint as n_sources, unit_code as source_units"
-    where = ONLY_UNITS if only_units else ONE_YEAR if one_year else ""
-    return f"select unit_code, year, {', '.join([*cols, sources])} from {mart}{where}"
+    sql = f"select unit_code, year, {', '.join([*cols, sources])} from {mart}{where}"
+    return _with_units(query_frame(snapshot, sql, params), units(snapshot))
 
 
 def expected_units(all_units: pl.DataFrame, year_list: list[int]) -> pl.DataFrame:
@@ -235,7 +235,7 @@ def unit_texts(snapshot: str, unit_code: str, scope: Scope) -> pl.DataFrame:
 # the unit attributes a unit-year frame carries (full names and validity stay in `units`,
 # so the cached unit-year frames stay lean)
 UNIT_ATTRIBUTES = ("unit_code", "short_name", "unit_type", "area", "rank_pool", "current_code", "rank_group")
-_SOURCES = ("n_sources", "source_units")  # which reports a row rests on (_unit_year_sql)
+_SOURCES = ("n_sources", "source_units")  # which reports a row rests on (_unit_years)
 
 
 def _with_survey_sizes(codes: tuple[str, ...]) -> tuple[str, ...]:
@@ -265,22 +265,21 @@ def panel(snapshot: str, codes: tuple[str, ...], restated: bool = False) -> pl.D
 def _numeric_panel(snapshot: str, restated: bool) -> pl.DataFrame:
     """Every numeric indicator of every unit-year, with the unit attributes (see panel)."""
     cols = [c for c, ind in load_catalogue().items() if ind.is_numeric]
-    return _with_units(query_frame(snapshot, _unit_year_sql(cols, restated=restated)), units(snapshot))
+    return _unit_years(snapshot, cols, restated=restated)
 
 
 @shared_frame
 def year_panel(snapshot: str, codes: tuple[str, ...], year: int, restated: bool = False) -> pl.DataFrame:
     """panel's rows of one year only: for what a page shows of a single year from long text
     (what units wrote), which the whole history would hold in memory eleven times over."""
-    cols = _numeric_or_text_codes(codes)
-    sql = _unit_year_sql(cols, restated=restated, one_year=True)
-    return _with_units(query_frame(snapshot, sql, [year]), units(snapshot))
+    cols = _numeric_or_text_codes(_with_survey_sizes(codes))
+    return _unit_years(snapshot, cols, restated=restated, where=ONE_YEAR, params=[year])
 
 
 @shared_frame
 def _text_panel(snapshot: str, cols: tuple[str, ...], restated: bool) -> pl.DataFrame:
     """panel for codes that include text: a query of its own (texts are long; most pages need none)."""
-    return _with_units(query_frame(snapshot, _unit_year_sql(list(cols), restated=restated)), units(snapshot))
+    return _unit_years(snapshot, list(cols), restated=restated)
 
 
 @shared_frame
@@ -293,5 +292,4 @@ def unit_history(
     them), so only today's codes among `unit_codes` match.
     """
     cols = _numeric_or_text_codes(_with_survey_sizes(codes))
-    sql = _unit_year_sql(cols, restated=restated, only_units=True)
-    return _with_units(query_frame(snapshot, sql, [list(unit_codes)]), units(snapshot))
+    return _unit_years(snapshot, cols, restated=restated, where=ONLY_UNITS, params=[list(unit_codes)])

@@ -39,9 +39,12 @@ print(rss_mib() - before)
 
 
 def _run(code: str, *args: str, env: dict[str, str] | None = None) -> str:
+    """What `code` prints in a fresh Python process, with no Polars allocator setting of
+    its own unless `env` gives one (this test process has set it by importing app)."""
+    base = {k: v for k, v in os.environ.items() if k != POLARS_MALLOC_ENV}
     proc = subprocess.run(
         [sys.executable, "-c", code, *args],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+        cwd=ROOT, env={**base, "PYTHONPATH": str(ROOT), **(env or {})},
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     return proc.stdout.strip()
@@ -53,13 +56,8 @@ def test_a_page_runs_big_blocks_go_back_to_the_system_when_freed() -> None:
 
 def test_polars_allocator_setting_is_in_place_before_polars_can_load() -> None:
     # importing the app package (every way into the server does) sets it
-    env = {k: v for k, v in os.environ.items() if k != POLARS_MALLOC_ENV}
     code = "import os, sys, app; print('polars' in sys.modules, os.environ.get(sys.argv[1]))"
-    proc = subprocess.run(
-        [sys.executable, "-c", code, POLARS_MALLOC_ENV],
-        cwd=ROOT, env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    assert proc.stdout.split() == ["False", POLARS_MALLOC_CONF]
+    assert _run(code, POLARS_MALLOC_ENV).split() == ["False", POLARS_MALLOC_CONF]
 
 
 def test_an_administrators_own_polars_allocator_setting_is_kept() -> None:
