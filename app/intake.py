@@ -31,6 +31,15 @@ def deadline(year: int, due: date | None = None) -> datetime:
     return datetime(day.year, day.month, day.day, 23, 59, 59)
 
 
+def reminder_docx(snapshot: str, year: int, units: list[str], due: date) -> bytes:
+    """The letter reminding `units` to send their report of `year` (report.reminder), as .docx;
+    it names the deadline while that is still ahead. Built when an operator clicks."""
+    from report.reminder import build_reminder  # loaded only when an operator asks for the letter
+
+    ahead = due if date.today() <= due else None
+    return build_reminder(snapshot, year, only=units, deadline=ahead, due=due).docx
+
+
 def intake_status(
     expected: pl.DataFrame, log: pl.DataFrame, year: int, due: date | None = None
 ) -> pl.DataFrame:

@@ -62,6 +62,13 @@ def version_label(number: int, received_at: datetime, status: str) -> str:
     return f"Lần {number} · {received_at:%d/%m/%Y %H:%M} · {STATUS_NAMES.get(status, status)}"
 
 
+def submission_label(row: tuple, unit_labels: dict[str, str]) -> str:
+    """One sent file in the picker: (submission_id, unit_code, year, source_name, received_at, status)."""
+    _id, unit_code, year, source_name, received_at, status = row
+    unit = unit_labels.get(unit_code, "?") if unit_code else "?"
+    return f"{source_name} · {unit} năm {year or '?'} · {received_at:%d/%m/%Y %H:%M} · {STATUS_NAMES.get(status, status)}"
+
+
 def history_table(history: pl.DataFrame, short_names: dict[str, str]) -> pl.DataFrame:
     """The file versions (submission_queries.submission_history) as the page lists them."""
     return history.select(

@@ -64,7 +64,7 @@ with add_tab, st.form("them_tai_khoan", clear_on_submit=True, enter_to_submit=Fa
     unit = right.selectbox(
         "Đơn vị (chỉ với vai trò Cán bộ đơn vị)",
         [None, *units["unit_code"].to_list()],
-        format_func=lambda c: "—" if c is None else unit_names.get(c, c),
+        format_func={None: "—", **unit_names}.get,
         key="tk_don_vi",
         placeholder="Chọn đơn vị",
     )

@@ -86,7 +86,7 @@ if open_rows.is_empty():
 choices = {r["finding_key"]: r for r in open_rows.iter_rows(named=True)}
 with st.form("ktsl_xac_minh", border=True):
     picked = st.selectbox(
-        "Trường hợp đã xác minh", list(choices), format_func=lambda k: check_list.choice_label(choices[k]),
+        "Trường hợp đã xác minh", list(choices), format_func={k: check_list.choice_label(r) for k, r in choices.items()}.get,
         key="ktsl_truong_hop",
     )  # fmt: skip
     note = st.text_input(

@@ -45,7 +45,11 @@ cols = st.columns(2)
 if scope.sees_all_units:
     offered = [u.unit_code for u in units if any(u.active_in(y) for y in candidate_years)]
     unit_code = cols[0].selectbox(
-        "Đơn vị", offered, format_func=lambda c: by_code[c].short_name, key=KEY_UNIT, bind="query-params"
+        "Đơn vị",
+        offered,
+        format_func={c: by_code[c].short_name for c in offered}.get,
+        key=KEY_UNIT,
+        bind="query-params",
     )
 else:
     unit_code = user.unit_code

@@ -6,6 +6,7 @@ rejected with the message to pass on. A unit's account sees its own unit only.""
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 import polars as pl
 import streamlit as st
@@ -101,18 +102,11 @@ else:
     )  # fmt: skip
     # the reminder letter is the Sở operators' tool, not a unit's nor the Ban Dân vận's
     if scope.role in ("quan_tri", "lanh_dao"):
-
-        def reminder_docx() -> bytes:
-            from report.reminder import build_reminder  # loaded only when an operator asks for the letter
-
-            ahead = chase_due if date.today() <= chase_due else None
-            return build_reminder(
-                f.snapshot, chase_year, only=chase["unit_code"].to_list(), deadline=ahead, due=chase_due
-            ).docx
-
         st.download_button(
             "Tải công văn đôn đốc (.docx)",
-            data=reminder_docx,
+            data=partial(
+                intake.reminder_docx, f.snapshot, chase_year, chase["unit_code"].to_list(), chase_due
+            ),
             file_name=f"cong_van_don_doc_bao_cao_{chase_year}.docx",
             mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             key="tn_cong_van",

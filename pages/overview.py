@@ -96,7 +96,7 @@ def draw_movers() -> None:
     code = st.selectbox(
         "Chỉ tiêu xét biến động",
         MOVER_CODES,
-        format_func=lambda c: cat[c].label(),
+        format_func={c: cat[c].label() for c in MOVER_CODES}.get,
         key="tq_chi_tieu",
         bind="query-params",
     )

@@ -39,7 +39,7 @@ target = st.selectbox(
     # the catalogue's target of the satisfaction rates (90%) is where the page opens
     index=TARGETS.index(cat["sat_inpatient_pct"].target or 90.0),
     width=240,
-    format_func=lambda v: fmt_pct(v, 1),
+    format_func={v: fmt_pct(v, 1) for v in TARGETS}.get,
     key="hl_muc_tieu",
     bind="query-params",
     help='Đơn vị có tỷ lệ dưới mức này được liệt kê bên dưới. Mặc định 90% (nhiều đơn vị báo cáo "trên 90%").',
@@ -72,7 +72,7 @@ st.subheader("Theo đơn vị")
 code = st.radio(
     "Khảo sát",
     tables.SATISFACTION_CODES,
-    format_func=lambda c: cat[c].short_vi,
+    format_func={c: cat[c].short_vi for c in tables.SATISFACTION_CODES}.get,
     horizontal=True,
     key="hl_khao_sat",
     bind="query-params",

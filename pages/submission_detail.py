@@ -12,6 +12,7 @@ from app import submission_queries as sq
 from app import upload_view as view
 from app.data import snapshot_path
 from app.downloads import show_table
+from app.tables.common import unique_labels
 from app.tables.markdown import escape_markdown
 from etl.catalogue import load_catalogue
 from etl.db import db_path
@@ -39,7 +40,7 @@ if scope.sees_all_units:
     wanted = st.query_params.get("don_vi")
     unit_code = cols[0].selectbox(
         "Đơn vị", unit_codes, index=unit_codes.index(wanted) if wanted in unit_codes else 0,
-        format_func=lambda c: f"{short_names.get(c, c)} ({c})", key="ct_don_vi",
+        format_func=unique_labels(unit_codes, [short_names.get(c) for c in unit_codes]).get, key="ct_don_vi",
     )  # fmt: skip
 else:
     unit_code = scope.unit_code

@@ -5,6 +5,7 @@ version sent before with its messages and the file itself."""
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 import streamlit as st
 
@@ -13,6 +14,7 @@ from app import submission_queries as sq
 from app import upload_view as view
 from app.data import snapshot_path
 from app.downloads import show_table
+from app.tables.common import unique_labels
 from app.tables.markdown import escape_markdown
 from app.upload import Upload, UploadRefused, ingest_uploads, may_upload
 from etl.db import db_path
@@ -25,6 +27,9 @@ scope = user.scope
 snapshot = str(snapshot_path())
 units = sq.registered_units(snapshot)
 short_names = {u.unit_code: u.short_name for u in units}
+by_code = {u.unit_code: u for u in units}
+# names made unique where two units share one, never the internal code beside every name
+unit_labels = unique_labels(list(by_code), [u.short_name for u in units])
 own = next((u for u in units if u.unit_code == user.unit_code), None)
 
 st.header("Nộp báo cáo")
@@ -46,8 +51,8 @@ st.subheader("1. Tải mẫu báo cáo")
 this_year = date.today().year
 cols = st.columns(2)
 if scope.sees_all_units:
-    unit = cols[0].selectbox(
-        "Đơn vị", units, format_func=lambda u: f"{u.short_name} ({u.unit_code})", key="nop_mau_don_vi"
+    unit = by_code.get(
+        cols[0].selectbox("Đơn vị", list(by_code), format_func=unit_labels.get, key="nop_mau_don_vi") or ""
     )
 else:
     unit = own
@@ -57,7 +62,7 @@ year = cols[1 if scope.sees_all_units else 0].selectbox(
 if unit is not None:
     st.download_button(
         f"Tải mẫu báo cáo năm {year} của {unit.short_name} (.xlsx)",
-        data=lambda: view.template_bytes(units, unit, year),
+        data=partial(view.template_bytes, units, unit, year),
         file_name=f"mau_bao_cao_{unit.unit_code}_{year}.xlsx",
         mime=view.XLSX_MIME,
         icon=":material/download:",
@@ -117,7 +122,7 @@ if verdicts:
 st.subheader("3. Các báo cáo đã nộp")
 if scope.sees_all_units:  # the Sở's whole log is long: one unit at a time on request
     shown_unit = st.selectbox(
-        "Đơn vị", [None, *short_names], format_func=lambda c: "Tất cả đơn vị" if c is None else short_names[c],
+        "Đơn vị", [None, *short_names], format_func={None: "Tất cả đơn vị", **unit_labels}.get,
         key="nop_ls_don_vi",
     )  # fmt: skip
 else:
@@ -138,10 +143,7 @@ choices = history.select("submission_id", "unit_code", "year", "source_name", "r
 picked = st.selectbox(
     "Xem thông báo và tải tệp đã nộp",
     choices,
-    format_func=lambda r: (
-        f"{r[3]} · {short_names.get(r[1], r[1] or '?')} năm {r[2] or '?'} · "
-        f"{r[4]:%d/%m/%Y %H:%M} · {view.STATUS_NAMES.get(r[5], r[5])}"
-    ),
+    format_func={r: view.submission_label(r, unit_labels) for r in choices}.get,
     key="nop_chon_ban",
 )
 row = history.filter(history["submission_id"] == picked[0]).row(0, named=True)

@@ -6,6 +6,7 @@ the same queries and tables as every page; this page only asks for it and offers
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 import streamlit as st
 
@@ -68,7 +69,7 @@ if stored and stored[0] == wanted:
         if find_soffice():
             st.download_button(
                 "Tải bản PDF",
-                data=lambda: pdf_bytes(built.docx),
+                data=partial(pdf_bytes, built.docx),
                 file_name=f"bao_cao_cong_tac_dan_van_{f.year}.pdf",
                 mime="application/pdf",
                 key="bc_tai_pdf",
@@ -92,7 +93,7 @@ with st.container(horizontal=True, gap="small"):
     ):
         st.download_button(
             label,
-            data=lambda build=build: build(f.snapshot, scope),
+            data=partial(build, f.snapshot, scope),
             file_name=f"so_lieu_cong_tac_dan_van.{ext}",
             mime=mime,
             key=f"bc_xuat_{ext}",

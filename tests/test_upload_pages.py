@@ -11,6 +11,8 @@ from streamlit.testing.v1 import AppTest
 from accounts.audit import all_events
 from accounts.store import store_path
 from app.deadlines import read_deadlines
+from app.submission_queries import registered_units
+from etl.db import latest_snapshot
 from tests.test_pages import TIMEOUT, dashboard_on, demo_db, logged_in, opened  # noqa: F401  (demo_db is a fixture)
 
 
@@ -60,9 +62,14 @@ def test_the_page_itself_tells_a_viewer_it_only_reads(demo_db, monkeypatch):  # 
 
 def test_the_detail_shows_versions_and_what_changed(dashboard, demo_db):  # noqa: F811
     at = opened(logged_in(dashboard, demo_db, "quan_tri"), "pages/submission_detail.py")
+    units = at.selectbox(key="ct_don_vi").options
+    # units by name, never by their internal code
+    assert "BV Mắt" in units and not any(u.endswith(")") for u in units), units
     # the demo's first unit-year with two accepted versions
-    for code in at.selectbox(key="ct_don_vi").options:
-        at.selectbox(key="ct_don_vi").set_value(code.split("(")[-1].rstrip(")")).run()
+    for unit in registered_units(str(latest_snapshot(demo_db))):
+        if unit.short_name not in units:  # no file received from it
+            continue
+        at.selectbox(key="ct_don_vi").set_value(unit.unit_code).run()
         for year in at.selectbox(key="ct_nam").options:
             at.selectbox(key="ct_nam").set_value(int(year)).run()
             if "Những gì đã thay đổi" in _texts(at):
