@@ -21,6 +21,8 @@ tests/test_browser.py checks all of it in Chromium. Behind a proxy that adds a b
 (server.baseUrlPath) these routes do not match and Streamlit serves its page unchanged.
 
 One more change is about the server's own work per page view: see freeze_startup_objects.
+And the terminal speaks Vietnamese: Streamlit's English welcome (and its lookup of an
+external address the Sở's network has no use for) is replaced by announce_when_ready.
 """
 
 from __future__ import annotations
@@ -29,7 +31,10 @@ import gc
 import importlib
 import logging
 import secrets
+import socket
 import sys
+import threading
+import time
 from functools import cache
 from html import escape
 from pathlib import Path
@@ -40,6 +45,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 from streamlit import config
+from streamlit.runtime import Runtime
 from streamlit.runtime.pages_manager import PagesManager
 
 from app.allocator import tune_glibc_malloc
@@ -121,13 +127,13 @@ def parse_options(args: list[str]) -> dict[str, object]:
     items = iter(args)
     for arg in items:
         if not arg.startswith("--"):
-            raise SystemExit(f"unexpected argument {arg!r}: options look like --server.port 8502")
+            raise SystemExit(f"Không hiểu tham số «{arg}»: các tùy chọn có dạng --server.port 8502")
         key, has_value, value = arg[2:].partition("=")
         if not has_value:
             value = next(items, "")
         option = config._config_options_template.get(key)
         if option is None:
-            raise SystemExit(f"unknown Streamlit option --{key}")
+            raise SystemExit(f"Không có tùy chọn --{key} (xem các tùy chọn: streamlit run --help)")
         kind = option.type
         if kind is bool:
             parsed: object = value.strip().lower() in ("true", "1", "yes")
@@ -139,6 +145,60 @@ def parse_options(args: list[str]) -> dict[str, object]:
             parsed = [*options.get(key, []), parsed]  # type: ignore[misc]
         options[key] = parsed
     return options
+
+
+EVERY_INTERFACE = ("", "0.0.0.0", "::")  # server.address values that listen on every network
+
+
+def lan_address() -> str | None:
+    """This machine's address on the office network: the one a packet out would leave from
+    (a UDP socket is only pointed, nothing is sent); None without a network."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("10.255.255.255", 1))
+            address = probe.getsockname()[0]
+    except OSError:
+        return None
+    return None if address.startswith("127.") else address
+
+
+def server_urls(host: str, port: int) -> list[str]:
+    """The addresses to open the dashboard at: the one it listens on, or, listening on every
+    interface (the default), this machine's own and its address on the network."""
+    if host not in EVERY_INTERFACE:
+        return [f"http://{host}:{port}"]
+    lan = lan_address()
+    return [f"http://localhost:{port}", *([f"http://{lan}:{port}"] if lan else [])]
+
+
+def ready_message(urls: list[str]) -> str:
+    lines = "\n".join(f"  {url}" for url in urls)
+    return f"\nTrang theo dõi đã sẵn sàng. Mở trình duyệt tại:\n{lines}\nDừng máy chủ: Ctrl+C.\n"
+
+
+def announce_when_ready(timeout_s: float = 300.0) -> None:
+    """Print ready_message once the server accepts connections (in a thread of its own).
+
+    The address and port are read once Streamlit's runtime exists, from its resolved
+    configuration (command line, .streamlit/config.toml, environment): read any earlier,
+    the configuration would be parsed before the command line's options are applied.
+    """
+
+    def wait() -> None:
+        deadline = time.monotonic() + timeout_s
+        while not Runtime.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        host = str(config.get_option("server.address") or "")
+        port = int(config.get_option("server.port"))
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1" if host in EVERY_INTERFACE else host, port), 1):
+                    print(ready_message(server_urls(host, port)), flush=True)
+                    return
+            except OSError:
+                time.sleep(0.2)
+
+    threading.Thread(target=wait, name="announce-ready", daemon=True).start()
 
 
 def freeze_startup_objects() -> int:
@@ -191,6 +251,8 @@ def main(args: list[str]) -> None:
     PagesManager.uses_pages_directory = False
     tune_glibc_malloc()  # before the server starts its threads
     freeze_startup_objects()
+    options.setdefault("logger.hideWelcomeMessage", True)
+    announce_when_ready()
     st.App(DASHBOARD, routes=page_routes(), on_script_error=show_script_error).run(config=options)
 
 

@@ -20,7 +20,15 @@ from accounts.store import connect, store_path
 from accounts.users import add_user
 from app.login import LOGIN_PATH, LOGOUT_PATH, SESSION_COOKIE
 from app.navigation import APP_TITLE, DEFAULT_URL, url_paths
-from app.server import PAGE_MODULES, freeze_startup_objects, index_html, page_routes, parse_options
+from app.server import (
+    PAGE_MODULES,
+    freeze_startup_objects,
+    index_html,
+    page_routes,
+    parse_options,
+    ready_message,
+    server_urls,
+)
 
 LOGIN_PATHS = (LOGIN_PATH, LOGOUT_PATH)
 
@@ -36,10 +44,31 @@ def test_options_are_typed_like_streamlit_run_takes_them() -> None:
     }
 
 
-@pytest.mark.parametrize("args", [["--server.nosuch", "1"], ["8502"]])
-def test_unknown_option_or_stray_argument_stops_with_a_message(args: list[str]) -> None:
-    with pytest.raises(SystemExit, match="option"):
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--server.nosuch", "1"], "Không có tùy chọn --server.nosuch"),
+        (["8502"], "Không hiểu tham số «8502»"),
+    ],
+)
+def test_unknown_option_or_stray_argument_stops_with_a_vietnamese_message(
+    args: list[str], message: str
+) -> None:
+    with pytest.raises(SystemExit, match=message):
         parse_options(args)
+
+
+def test_the_ready_message_names_where_to_open_the_dashboard() -> None:
+    assert server_urls("127.0.0.1", 8502) == ["http://127.0.0.1:8502"]
+    every = server_urls("0.0.0.0", 8501)  # every interface: this machine, then its network address
+    assert every[0] == "http://localhost:8501"
+    assert all(url.startswith("http://") and url.endswith(":8501") for url in every)
+    assert server_urls("", 8501) == every
+    message = ready_message(["http://localhost:8501", "http://10.0.0.5:8501"])
+    assert (
+        "Trang theo dõi đã sẵn sàng. Mở trình duyệt tại:\n  http://localhost:8501\n  http://10.0.0.5:8501"
+        in message
+    )
 
 
 def test_index_page_is_vietnamese_titled_and_names_the_server() -> None:
