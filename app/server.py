@@ -22,7 +22,8 @@ tests/test_browser.py checks all of it in Chromium. Behind a proxy that adds a b
 
 One more change is about the server's own work per page view: see freeze_startup_objects.
 And the terminal speaks Vietnamese: Streamlit's English welcome (and its lookup of an
-external address the Sở's network has no use for) is replaced by announce_when_ready.
+external address the Sở's network has no use for) is replaced by announce_when_ready, and
+Ctrl+C ends with a line saying so (_stop_on_ctrl_c), not a traceback.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ from __future__ import annotations
 import gc
 import importlib
 import logging
+import os
 import secrets
+import signal
 import socket
 import sys
 import threading
@@ -201,6 +204,14 @@ def announce_when_ready(timeout_s: float = 300.0) -> None:
     threading.Thread(target=wait, name="announce-ready", daemon=True).start()
 
 
+def _stop_on_ctrl_c(signum: int, frame: object) -> None:
+    """Ctrl+C: the web server has already stopped serving when it passes the signal on (as
+    after SIGTERM), so end here with a Vietnamese line instead of Python's KeyboardInterrupt
+    traceback through the event loop."""
+    print("\nĐã dừng máy chủ trang theo dõi.", flush=True)
+    os._exit(0)
+
+
 def freeze_startup_objects() -> int:
     """Import the pages' modules and leave every object alive now out of garbage collection.
 
@@ -253,6 +264,7 @@ def main(args: list[str]) -> None:
     freeze_startup_objects()
     options.setdefault("logger.hideWelcomeMessage", True)
     announce_when_ready()
+    signal.signal(signal.SIGINT, _stop_on_ctrl_c)
     st.App(DASHBOARD, routes=page_routes(), on_script_error=show_script_error).run(config=options)
 
 

@@ -14,7 +14,9 @@ Skipped only when Chromium is missing on a developer machine; with $CI set they 
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import time
 import unicodedata
 from collections.abc import Callable
@@ -171,16 +173,25 @@ def test_first_visitor_of_a_page_link_sees_that_page_without_a_pop_up(
         assert page.get_by_role("dialog").count() == 0, page.get_by_role("dialog").first.inner_text()
 
 
-def test_the_terminal_says_in_vietnamese_where_the_dashboard_is(app: App, tmp_path: Path) -> None:
+def test_the_terminal_says_in_vietnamese_where_the_dashboard_is_and_that_it_stopped(
+    app: App, tmp_path: Path
+) -> None:
     """Whoever starts the server reads where to open it, in Vietnamese: not Streamlit's English
-    welcome, nor its failed lookup of an external address."""
+    welcome, nor its failed lookup of an external address. Ctrl+C (SIGINT to the terminal's
+    process group) stops it with a line saying so, not a Python traceback."""
     with streamlit_server(ROOT / "dashboard.py", tmp_path / "streamlit.log", db=app.db) as server:
         deadline = time.monotonic() + 10
         while "sẵn sàng" not in server.log_text() and time.monotonic() < deadline:
             time.sleep(0.1)
         log = server.log_text()
-    assert f"Trang theo dõi đã sẵn sàng. Mở trình duyệt tại:\n  {server.url}\n" in log, log
-    assert "You can now view" not in log and "external IP" not in log, log
+        assert f"Trang theo dõi đã sẵn sàng. Mở trình duyệt tại:\n  {server.url}\n" in log, log
+        assert "You can now view" not in log and "external IP" not in log, log
+
+        os.killpg(server.process.pid, signal.SIGINT)
+        assert server.process.wait(timeout=20) == 0
+        log = server.log_text()
+    assert log.rstrip().endswith("Đã dừng máy chủ trang theo dõi."), log
+    assert "Traceback" not in log and "KeyboardInterrupt" not in log, log
 
 
 def test_overview_by_its_own_link_opens_at_the_root_with_the_filters(app: App, page) -> None:
