@@ -87,3 +87,28 @@ def test_profile_notes_say_a_split_history_stays_with_the_old_unit() -> None:
     assert view.profile_notes(CHANGES, UNITS, "D")[0].startswith("**Đã chia tách thành** «BV Bắc», «BV Nam»")
     assert view.profile_notes(CHANGES, UNITS, "C") == ["**Tên cũ** (đến năm 2025): «TTYT khu vực một»."]
     assert view.profile_notes(CHANGES, UNITS, "A") == []
+
+
+def test_lineage_names_predecessors_and_the_successor_chain_and_marks_the_years() -> None:
+    from app.tables.profile import lineage_events, unit_lineage
+
+    chain = UNITS.with_columns(  # C later merged on into E, which merged into F
+        successor_code=pl.when(pl.col("unit_code") == "C")
+        .then(pl.lit("E"))
+        .when(pl.col("unit_code") == "E")
+        .then(pl.lit("F"))
+        .otherwise(pl.col("successor_code")),
+        valid_to=pl.when(pl.col("unit_code") == "C")
+        .then(pl.lit(2025, pl.Int32))
+        .otherwise(pl.col("valid_to")),
+    )
+    lineage = unit_lineage(chain, "C")
+    assert [p["unit_code"] for p in lineage["predecessors"]] == ["A", "B"]
+    assert [s["short_name"] for s in lineage["successors"]] == ["BV Bắc", "BV Nam"]
+    assert unit_lineage(chain, "G") == {"predecessors": [], "successors": []}
+    # A and B closed in 2024 and C opened in 2025: formed by their merger; C's own last year
+    assert lineage_events(chain, "C") == [
+        (2025, "Hợp nhất từ A, B"),
+        (2025, "Năm cuối trước khi sáp nhập vào BV Bắc"),
+    ]
+    assert lineage_events(chain, "NOT_A_UNIT") == []

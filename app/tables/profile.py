@@ -11,17 +11,23 @@ from app.tables.markdown import escape_markdown
 
 
 def unit_lineage(all_units: pl.DataFrame, unit_code: str) -> dict[str, list[dict]]:
-    """The unit's predecessors (directly merged or renamed into it) and its successor chain."""
-    by_code = {r["unit_code"]: r for r in all_units.iter_rows(named=True)}
-    preds = [r for r in all_units.iter_rows(named=True) if r["successor_code"] == unit_code]
-    chain = []
+    """The unit's predecessors (directly merged or renamed into it) and its successor chain.
+
+    Rows as dicts for these few units only: the registry has 5.000 rows at national scale.
+    """
+    preds = all_units.filter(pl.col("successor_code") == unit_code).sort("unit_code").to_dicts()
+    successor_of = dict(
+        zip(all_units["unit_code"].to_list(), all_units["successor_code"].to_list(), strict=True)
+    )
+    chain: list[str] = []
     seen = {unit_code}
-    nxt = by_code.get(unit_code, {}).get("successor_code")
-    while nxt and nxt not in seen and nxt in by_code:
-        chain.append(by_code[nxt])
+    nxt = successor_of.get(unit_code)
+    while nxt and nxt not in seen and nxt in successor_of:
+        chain.append(nxt)
         seen.add(nxt)
-        nxt = by_code[nxt]["successor_code"]
-    return {"predecessors": sorted(preds, key=lambda r: r["unit_code"]), "successors": chain}
+        nxt = successor_of[nxt]
+    rows = {r["unit_code"]: r for r in all_units.filter(pl.col("unit_code").is_in(chain)).to_dicts()}
+    return {"predecessors": preds, "successors": [rows[code] for code in chain]}
 
 
 def lineage_events(all_units: pl.DataFrame, unit_code: str) -> list[tuple[int, str]]:
@@ -33,10 +39,11 @@ def lineage_events(all_units: pl.DataFrame, unit_code: str) -> list[tuple[int, s
     that later merged into another gets its last year marked.
     """
     lin = unit_lineage(all_units, unit_code)
-    me = next((r for r in all_units.iter_rows(named=True) if r["unit_code"] == unit_code), None)
+    mine = all_units.filter(pl.col("unit_code") == unit_code)
     events: list[tuple[int, str]] = []
-    if me is None:
+    if mine.is_empty():
         return events
+    me = mine.row(0, named=True)
     by_year: dict[int, list[str]] = {}
     for pred in lin["predecessors"]:
         if pred["valid_to"] is not None:
