@@ -52,7 +52,9 @@ for column, name in zip(st.columns(len(counts)), intake.STATUS_ORDER, strict=Tru
     column.metric(name, f"{fmt_int(counts[name])}/{fmt_int(status.height)}", border=True)
 
 years = [y for y in queries.years(f.snapshot) if f.year_from <= y <= f.year_to]
-by_year = intake.timeliness_by_year(queries.expected_units(in_scope, years), log, years, due_dates)
+# every unit-year's status, once for the chart by year, the rates and the matrix
+statuses = intake.year_statuses(queries.expected_units(in_scope, years), log, years, due_dates)
+by_year = intake.timeliness_by_year(statuses, years)
 show_chart(charts.timeliness_chart(by_year), by_year, "tn_theo_nam")
 
 st.subheader(f"Từng đơn vị, năm {f.year}")
@@ -119,7 +121,7 @@ else:
         )
 
 st.subheader("Tỷ lệ nộp báo cáo theo năm")
-long = intake.completeness(in_scope, queries.expected_units(in_scope, years), log, years, due_dates)
+long = intake.completeness(in_scope, statuses, years)
 rates = intake.rates_by_year(long)
 st.caption(
     "Chỉ tính các đơn vị phải nộp năm đó (đơn vị chưa thành lập hoặc đã giải thể, sáp nhập không tính), "

@@ -18,7 +18,9 @@ from app.intake import (
     rejected_files,
     status_counts,
     status_display,
+    timeliness_by_year,
     to_chase,
+    year_statuses,
 )
 
 EXPECTED = pl.DataFrame(
@@ -119,12 +121,17 @@ def _expected(units: pl.DataFrame, years: list[int]) -> pl.DataFrame:
     return grid.filter(active).select("year", "unit_code", "short_name")
 
 
+def _completeness(deadlines: dict[int, date] | None = None) -> pl.DataFrame:
+    """completeness of UNITS over YEARS from MID_LOG."""
+    return completeness(UNITS, year_statuses(_expected(UNITS, YEARS), MID_LOG, YEARS, deadlines), YEARS)
+
+
 def _cells(long: pl.DataFrame) -> dict[tuple[str, int], str]:
     return {(u, y): s for u, y, s in long.select("unit_code", "year", "status").iter_rows()}
 
 
 def test_completeness_with_units_opened_and_closed_mid_series():
-    long = completeness(UNITS, _expected(UNITS, YEARS), MID_LOG, YEARS)
+    long = _completeness()
 
     cells = _cells(long)
     assert len(cells) == 6 * 3
@@ -139,7 +146,7 @@ def test_completeness_with_units_opened_and_closed_mid_series():
 
 
 def test_rates_count_only_units_expected_that_year():
-    rates = rates_by_year(completeness(UNITS, _expected(UNITS, YEARS), MID_LOG, YEARS))
+    rates = rates_by_year(_completeness())
 
     rows = {r["year"]: r for r in rates.iter_rows(named=True)}
     # 2022: A-D and F expected (E not yet open), F on time
@@ -155,15 +162,15 @@ def test_rates_count_only_units_expected_that_year():
 def test_a_deadline_set_for_a_year_moves_on_time_and_late():
     later = {2024: date(2024, 11, 30)}
 
-    default = _cells(completeness(UNITS, _expected(UNITS, YEARS), MID_LOG, YEARS))
-    moved = _cells(completeness(UNITS, _expected(UNITS, YEARS), MID_LOG, YEARS, later))
+    default = _cells(_completeness())
+    moved = _cells(_completeness(later))
 
     assert default[("B", 2024)] == LATE and moved[("B", 2024)] == ON_TIME  # received 25/11/2024
     assert default[("E", 2023)] == moved[("E", 2023)] == LATE  # other years keep 20/11
 
 
 def test_matrix_has_a_column_per_year_and_the_list_to_chase():
-    long = completeness(UNITS, _expected(UNITS, YEARS), MID_LOG, YEARS)
+    long = _completeness()
 
     matrix = completeness_matrix(long)
 
@@ -174,7 +181,26 @@ def test_matrix_has_a_column_per_year_and_the_list_to_chase():
 
 
 def test_the_matrix_on_screen_uses_short_words():
-    shown = matrix_display(completeness_matrix(completeness(UNITS, _expected(UNITS, YEARS), MID_LOG, YEARS)))
+    shown = matrix_display(completeness_matrix(_completeness()))
 
     assert shown.filter(pl.col("unit_code") == "E").row(0) == ("E", "E", "–", "Muộn", "Chưa nộp")
     assert shown.filter(pl.col("unit_code") == "F").row(0) == ("F", "F", "Đúng hạn", "Từ chối", "–")
+
+
+def test_all_years_at_once_give_each_years_status_and_counts():
+    """year_statuses (every year in one pass) and the counts drawn from it agree with
+    intake_status asked year by year, default deadlines or one moved."""
+    expected = _expected(UNITS, YEARS)
+    for deadlines in (None, {2024: date(2024, 11, 30), 2022: date(2022, 10, 1)}):
+        due = deadlines or {}
+        by_year = {
+            y: intake_status(expected, MID_LOG, y, due.get(y)).select("unit_code", "year", "status")
+            for y in YEARS
+        }
+        together = year_statuses(expected, MID_LOG, YEARS, deadlines)
+        assert sorted(together.rows()) == sorted(r for y in YEARS for r in by_year[y].rows())
+        counts = timeliness_by_year(together, YEARS)
+        for y in YEARS:
+            for status, n in status_counts(by_year[y]).items():
+                assert counts.filter(year=y, status=status)["n_units"].to_list() == [n], (y, status)
+    assert counts.height == 4 * len(YEARS)  # every status of every year, 0 when none

@@ -207,7 +207,9 @@ def test_closed_unit_is_not_expected_after_its_last_year(tmp_path: Path, db: Pat
     all_units = queries.units(snap).filter(pl.col("unit_code") == "TTPY")
     years = [2024, 2025, 2026]
     log = queries.intake_log(snap, Scope.province())
-    long = intake.completeness(all_units, queries.expected_units(all_units, years), log, years)
+    long = intake.completeness(
+        all_units, intake.year_statuses(queries.expected_units(all_units, years), log, years), years
+    )
     statuses = long["status"].to_list()
     assert statuses[0] == intake.LATE  # its 2024 report came after that year's deadline
     assert statuses[1:] == [intake.NOT_EXPECTED, intake.NOT_EXPECTED]
