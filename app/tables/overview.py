@@ -3,7 +3,7 @@ indicators as yearly trends, movers."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -67,21 +67,38 @@ def _rate_without_size(code: str) -> pl.Expr:
     return (pl.col(code).is_not_null() & (n.is_null() | (n == 0))).sum()
 
 
-def same_units_sums(panel: pl.DataFrame, code: str) -> dict[int, tuple[float, float, int]]:
-    """year -> (sum this year, sum the year before, units) over the units that gave `code` both
-    years: a change that a merger or a missing report cannot make up.
+def same_units_sums(
+    panel: pl.DataFrame, codes: Sequence[str]
+) -> dict[str, dict[int, tuple[float, float, int]]]:
+    """code -> year -> (sum this year, sum the year before, units) over the units that gave the
+    code both years: a change that a merger or a missing report cannot make up. One join of
+    each unit-year with its year before serves every code.
 
     >>> df = pl.DataFrame({"unit_code": ["A", "B", "A"], "year": [2024, 2024, 2025], "x": [5, 9, 7]})
-    >>> same_units_sums(df, "x")
-    {2025: (7.0, 5.0, 1)}
+    >>> same_units_sums(df, ["x"])
+    {'x': {2025: (7.0, 5.0, 1)}}
     """
-    rows = panel.select("unit_code", "year", pl.col(code).cast(pl.Float64).alias("v")).drop_nulls("v")
-    prev = rows.with_columns(year=pl.col("year") + 1).rename({"v": "prev"})
+    rows = panel.select("unit_code", "year", *(pl.col(c).cast(pl.Float64) for c in codes))
+    prev = rows.with_columns(year=pl.col("year") + 1).rename({c: f"{c}:prev" for c in codes})
     both = rows.join(prev, on=["unit_code", "year"], how="inner")
-    if both.is_empty():
-        return {}
-    agg = both.group_by("year").agg(now=pl.col("v").sum(), before=pl.col("prev").sum(), n=pl.len())
-    return {int(y): (float(a), float(b), int(n)) for y, a, b, n in agg.sort("year").iter_rows()}
+    given = {c: pl.col(c).is_not_null() & pl.col(f"{c}:prev").is_not_null() for c in codes}
+    agg = (
+        both.group_by("year")
+        .agg(
+            *(pl.col(c).filter(given[c]).sum().alias(f"{c}:now") for c in codes),
+            *(pl.col(f"{c}:prev").filter(given[c]).sum().alias(f"{c}:before") for c in codes),
+            *(given[c].sum().alias(f"{c}:n") for c in codes),
+        )
+        .sort("year")
+    )
+    return {
+        c: {
+            int(r["year"]): (float(r[f"{c}:now"]), float(r[f"{c}:before"]), int(r[f"{c}:n"]))
+            for r in agg.iter_rows(named=True)
+            if r[f"{c}:n"]
+        }
+        for c in codes
+    }
 
 
 def _kpi_series(panel: pl.DataFrame, reporting: pl.DataFrame) -> dict[str, _Series]:
@@ -126,18 +143,18 @@ def _kpi_series(panel: pl.DataFrame, reporting: pl.DataFrame) -> dict[str, _Seri
             _yearly(panel, pl.col("cchc_score").filter(pl.col("rank_pool") == "so").count()),
         ),
     }
-    for key, code in (
-        ("sessions", "training_sessions"),
-        ("participants", "training_participants"),
-        ("complaints", "complaints_received"),
-    ):
+    summed = {
+        "sessions": "training_sessions",
+        "participants": "training_participants",
+        "complaints": "complaints_received",
+    }
+    same_units = same_units_sums(panel, list(summed.values()))
+    for key, code in summed.items():
         counts = _yearly(panel, pl.col(code).count())
         sums = _yearly(panel, pl.col(code).sum())
         # a sum over no reports is blank, not 0
         series[key] = _Series(
-            {y: (v if counts.get(y) else None) for y, v in sums.items()},
-            counts,
-            same_units=same_units_sums(panel, code),
+            {y: (v if counts.get(y) else None) for y, v in sums.items()}, counts, same_units=same_units[code]
         )
     return series
 
