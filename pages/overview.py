@@ -45,7 +45,8 @@ if panel.is_empty() or reporting.is_empty():
     no_data("Không có đơn vị nào thuộc phạm vi đã chọn. Hãy bỏ bớt điều kiện lọc loại đơn vị hoặc địa bàn.")
     st.stop()
 
-kpis = tables.overview_kpis(panel, reporting, f.year)
+series = tables.kpi_series(panel, reporting)  # the cards and the trends read the same series
+kpis = tables.overview_kpis(series, panel, f.year)
 attention = tables.units_needing_attention(panel, reporting, f.year)
 st.markdown(tables.year_headline(kpis, f.year, attention.height))
 st.subheader(f"Chỉ số chính năm {f.year}")
@@ -55,7 +56,7 @@ if f.restated:
 
 
 def draw_trends() -> None:
-    trends = tables.kpi_trends(panel, reporting, f.year_from, f.year_to)
+    trends = tables.kpi_trends(series, f.year_from, f.year_to)
     trends = trends.filter(trends["value"].is_not_null())
     if trends.is_empty():
         no_data("Giai đoạn đã chọn chưa có số liệu của các lĩnh vực.")

@@ -230,7 +230,7 @@ def test_league_table_ranks_every_unit_with_enough_data(snapshot: str) -> None:
 
 def test_overview_trends_draw_shares_of_units_as_rates(snapshot: str) -> None:
     panel = queries.panel(snapshot, tables.KPI_CODES)
-    trends = tables.kpi_trends(panel, queries.reporting(snapshot), 2015, 2025)
+    trends = tables.kpi_trends(tables.kpi_series(panel, queries.reporting(snapshot)), 2015, 2025)
     reporting = dict(trends.filter(pl.col("key") == "reporting").select("year", "value").iter_rows())
     # every active unit reported in 2025, after the mergers left fewer units: 100%, not a fall
     assert reporting[2025] == 100.0

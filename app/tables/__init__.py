@@ -66,7 +66,7 @@ from app.tables.compare import (
 from app.tables.complaints import channels_by_year, complaint_flow, complaints_by_unit, reception_by_year
 from app.tables.kpi_card import Kpi, kpi_card
 from app.tables.markdown import escape_markdown, highlight, markdown_table
-from app.tables.overview import KPI_CODES, kpi_trends, overview_kpis, pooled_pct, top_movers
+from app.tables.overview import KPI_CODES, kpi_series, kpi_trends, overview_kpis, pooled_pct, top_movers
 from app.tables.profile import (
     active_years,
     default_profile_unit,
@@ -135,6 +135,7 @@ __all__ = [
     "in_year",
     "incomplete_rank_years",
     "kpi_card",
+    "kpi_series",
     "kpi_trends",
     "labels_for",
     "league_display",

@@ -31,7 +31,7 @@ KPI_CODES = (
 
 
 @dataclass(frozen=True)
-class _Series:
+class KpiSeries:
     """One indicator per year: its value, the denominator of a ratio, the units it rests on."""
 
     values: dict[int, float | None]
@@ -101,8 +101,9 @@ def same_units_sums(
     }
 
 
-def _kpi_series(panel: pl.DataFrame, reporting: pl.DataFrame) -> dict[str, _Series]:
-    """Every overview indicator per year, from the panel and the reporting frame."""
+def kpi_series(panel: pl.DataFrame, reporting: pl.DataFrame) -> dict[str, KpiSeries]:
+    """Every overview indicator per year, from the panel and the reporting frame: what the KPI
+    cards (overview_kpis) and the trends (kpi_trends) are read from, built once for both."""
     rep = reporting_by_year(reporting)
     reported = {int(y): float(r) for y, r in rep.select("year", "reported").iter_rows()}
     expected = {int(y): float(e) for y, e in rep.select("year", "expected").iter_rows()}
@@ -110,18 +111,18 @@ def _kpi_series(panel: pl.DataFrame, reporting: pl.DataFrame) -> dict[str, _Seri
     with_rate = metrics.resolution_rate(panel)
     rated = pl.col("dv_official_rating")
     series = {
-        "reporting": _Series(reported, expected, expected),
-        "sat_in": _Series(
+        "reporting": KpiSeries(reported, expected, expected),
+        "sat_in": KpiSeries(
             _yearly(panel, pooled_pct("sat_inpatient_pct")),
             _yearly(panel, _pooled_units("sat_inpatient_pct")),
             n_aside=_yearly(panel, _rate_without_size("sat_inpatient_pct")),
         ),
-        "sat_out": _Series(
+        "sat_out": KpiSeries(
             _yearly(panel, pooled_pct("sat_outpatient_pct")),
             _yearly(panel, _pooled_units("sat_outpatient_pct")),
             n_aside=_yearly(panel, _rate_without_size("sat_outpatient_pct")),
         ),
-        "resolution": _Series(
+        "resolution": KpiSeries(
             _yearly(
                 with_rate,
                 100
@@ -133,12 +134,12 @@ def _kpi_series(panel: pl.DataFrame, reporting: pl.DataFrame) -> dict[str, _Seri
             _yearly(with_rate, valid_rate.sum()),
             n_aside=_yearly(with_rate, (valid_rate & pl.col("complaints_carried_in").is_null()).sum()),
         ),
-        "good": _Series(
+        "good": KpiSeries(
             _yearly(panel, rated.is_in(list(GOOD_RATINGS)).sum()),
             _yearly(panel, rated.is_not_null().sum()),
             _yearly(panel, rated.is_not_null().sum()),
         ),
-        "cchc": _Series(
+        "cchc": KpiSeries(
             _yearly(panel, pl.col("cchc_score").filter(pl.col("rank_pool") == "so").mean()),
             _yearly(panel, pl.col("cchc_score").filter(pl.col("rank_pool") == "so").count()),
         ),
@@ -153,13 +154,13 @@ def _kpi_series(panel: pl.DataFrame, reporting: pl.DataFrame) -> dict[str, _Seri
         counts = _yearly(panel, pl.col(code).count())
         sums = _yearly(panel, pl.col(code).sum())
         # a sum over no reports is blank, not 0
-        series[key] = _Series(
+        series[key] = KpiSeries(
             {y: (v if counts.get(y) else None) for y, v in sums.items()}, counts, same_units=same_units[code]
         )
     return series
 
 
-def _rests_on(key: str, s: _Series, year: int, n_reported: float | None) -> str:
+def _rests_on(key: str, s: KpiSeries, year: int, n_reported: float | None) -> str:
     """The card's line on what its value rests on, in the units' own count."""
     n, aside = s.n_units.get(year), s.n_aside.get(year)
     if key == "reporting":
@@ -249,9 +250,8 @@ _CARDS = (
 )
 
 
-def overview_kpis(panel: pl.DataFrame, reporting: pl.DataFrame, year: int) -> list[Kpi]:
-    """The overview's KPI cards for `year` (values and the previous year's)."""
-    series = _kpi_series(panel, reporting)
+def overview_kpis(series: dict[str, KpiSeries], panel: pl.DataFrame, year: int) -> list[Kpi]:
+    """The overview's KPI cards for `year` (values and the previous year's) from kpi_series of `panel`."""
     # the units with a report row that year, in the panel's own basis (as reported or restated),
     # of the unit types a card's indicator concerns (a CDC has no inpatients to survey)
     n_reported = {
@@ -336,14 +336,13 @@ _TRENDS = (
 )
 
 
-def kpi_trends(panel: pl.DataFrame, reporting: pl.DataFrame, year_from: int, year_to: int) -> pl.DataFrame:
-    """The overview's indicators per year in [year_from, year_to], for the small multiples.
+def kpi_trends(series: dict[str, KpiSeries], year_from: int, year_to: int) -> pl.DataFrame:
+    """The overview's indicators (kpi_series) per year in [year_from, year_to], for the small multiples.
 
     Long frame: key, label, unit_vi, kind, domain, year, value, basis (the hover's second
     line: what the value rests on). Shares of units (reporting, Xuất sắc/Tốt) are rates in
     %, never counts: after the 2025 mergers there are fewer units, not worse reporting.
     """
-    series = _kpi_series(panel, reporting)
     rows = []
     for key, label, unit_vi, kind, domain, basis in _TRENDS:
         s = series[key]
