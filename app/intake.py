@@ -40,6 +40,17 @@ def reminder_docx(snapshot: str, year: int, units: list[str], due: date) -> byte
     return build_reminder(snapshot, year, only=units, deadline=ahead, due=due).docx
 
 
+def _status_facts() -> list[pl.Expr]:
+    """What a status is decided from, aggregated over a unit's file versions of a year:
+    when the first version that was not rejected arrived, how many were rejected, and
+    whether one is in force (a later correction does not make a report late)."""
+    return [
+        pl.col("received_at").filter(pl.col("status") != "rejected").min().alias("first_received_at"),
+        (pl.col("status") == "rejected").sum().cast(pl.Int64).alias("n_rejected"),
+        (pl.col("status") == "accepted").any().alias("has_report"),
+    ]
+
+
 def _status(cutoff: datetime | pl.Expr) -> pl.Expr:
     """A unit-year's status from has_report, first_received_at and n_rejected; `cutoff` is
     the deadline's last moment (one value, or a column when several years are at hand)."""
@@ -66,21 +77,18 @@ def intake_status(
     n_warnings (of the version in force), sorted with what needs chasing first.
     """
     mine = log.filter(pl.col("year") == year, pl.col("unit_code").is_not_null())
-    accepted = pl.col("status") != "rejected"
     per_unit = (
         mine.sort("received_at")
         .group_by("unit_code")
         .agg(
-            first_received_at=pl.col("received_at").filter(accepted).min(),
+            *_status_facts(),
             last_received_at=pl.col("received_at").max(),
             source_name=pl.coalesce(
                 pl.col("source_name").filter(pl.col("status") == "accepted").last(),
                 pl.col("source_name").last(),
             ),
             n_versions=pl.len().cast(pl.Int64),
-            n_rejected=(pl.col("status") == "rejected").sum().cast(pl.Int64),
             n_warnings=pl.col("n_warnings").filter(pl.col("status") == "accepted").last(),
-            has_report=(pl.col("status") == "accepted").any(),
         )
     )
     order = pl.col("status").replace_strict({s: i for i, s in enumerate(STATUS_ORDER)}, return_dtype=pl.Int8)
@@ -115,15 +123,10 @@ def year_statuses(
         {"year": years, "cutoff": [deadline(y, due.get(y)) for y in years]},
         schema={"year": pl.Int32, "cutoff": pl.Datetime("us")},
     ).with_columns(pl.col("cutoff").cast(received_type))
-    accepted = pl.col("status") != "rejected"
     per_unit_year = (
         log.filter(pl.col("unit_code").is_not_null(), pl.col("year").is_in(years))
         .group_by("unit_code", pl.col("year").cast(pl.Int32))
-        .agg(
-            first_received_at=pl.col("received_at").filter(accepted).min(),
-            n_rejected=(pl.col("status") == "rejected").sum(),
-            has_report=(pl.col("status") == "accepted").any(),
-        )
+        .agg(*_status_facts())
     )
     return (
         expected.select("unit_code", pl.col("year").cast(pl.Int32))
