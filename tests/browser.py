@@ -140,6 +140,17 @@ _CHART_TEXTS_JS = """() => [...document.querySelectorAll('[data-testid="stPlotly
     return lines.length ? lines.map(l => l.textContent).join(' ') : t.textContent;
   }).join(' '))"""
 
+# Charts whose margins Plotly had to widen: the figure's own margin is too small for its tick
+# labels, axis title, legend or colour bar, so Plotly drew it, widened the margin and drew it
+# all again (app/charts/common.fit_margins estimates them to spare that second draw)
+_MARGIN_PUSHES_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
+  .map(gd => {
+    const layout = gd._fullLayout, asked = layout.margin, got = layout._size;
+    const sides = ['l', 'b', 'r', 't'].filter(s => Math.round(got[s]) > Math.round(asked[s]))
+      .map(s => `${s} ${Math.round(asked[s])} -> ${Math.round(got[s])}`);
+    return sides.length ? `${(layout.title.text || '').replace(/<[^>]+>/g, '')}: ${sides.join(', ')}` : null;
+  }).filter(Boolean)"""
+
 _CONTENT_HEIGHT_JS = """() => Math.max(
   ...['[data-testid="stMain"]', '[data-testid="stSidebarContent"]']
     .map(s => document.querySelector(s)).filter(Boolean).map(e => e.scrollHeight))"""
@@ -393,6 +404,12 @@ def drawn_state(page: Page) -> dict[str, Any]:
 def chart_texts(page: Page) -> list[str]:
     """The visible text of each chart (titles, axis labels, annotations), in page order."""
     return page.evaluate(_CHART_TEXTS_JS)
+
+
+def margin_pushes(page: Page) -> list[str]:
+    """The charts on the page whose margins Plotly had to widen after a first draw (each was
+    drawn twice), with the sides and pixels: "Title: b 26 -> 35"."""
+    return page.evaluate(_MARGIN_PUSHES_JS)
 
 
 def exception_texts(page: Page) -> list[str]:

@@ -39,6 +39,7 @@ from tests.browser import (
     chart_texts,
     choose_year,
     full_page_screenshot,
+    margin_pushes,
     nav_links,
     on_login_page,
     rerun_and_wait,
@@ -130,6 +131,10 @@ def test_every_page_draws_its_charts_and_redraws_on_a_new_year(app: App, page, s
             app.assert_clean(page, title)
             if name not in WITHOUT_CHARTS:  # Báo cáo tổng hợp: files to download, no chart
                 assert drawn["n"] >= 1, f"{title}: no chart on the page"
+                # each chart drawn once: its own margins already fit its labels and legend
+                assert not margin_pushes(page), (
+                    f"{title}: Plotly widened the margins of {margin_pushes(page)}"
+                )
             assert page.get_by_text(DEMO_NOTICE).first.is_visible(), f"{title}: no demo notice"
 
             year = int(year_box(page).input_value())

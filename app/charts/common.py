@@ -220,7 +220,13 @@ def _year_range(traces: list[dict], layout: dict) -> dict:
 
 _TAG = re.compile(r"<[^>]+>")
 _CHAR_WIDTH = 6.8  # px per character of the 13 px font (a little over the average)
-_WIDE_PLOT_PX, _NARROW_PLOT_PX = 950, 430
+# the figure's width on a wide screen (the page's main column) and in a half-width column
+_WIDE_FIGURE_PX, _NARROW_FIGURE_PX = 940, 440
+# Plotly adds this much to every margin an axis, legend or colour bar asks for: the smallest
+# base margin, at most 12 px; base_layout's right margin is 10
+AUTOMARGIN_PAD = 10
+_TICK_LABELS_PX, _X_TITLE_PX = 26, 30  # below the plot: year or value labels, the axis title
+_COLORBAR_PX = 100  # right of the plot: a heatmap's colour bar with its ticks and title
 
 
 def _label_chars(traces: list[dict], axis: dict) -> int:
@@ -237,20 +243,32 @@ def _label_chars(traces: list[dict], axis: dict) -> int:
     return max((len(_TAG.sub("", str(label))) for label in labels), default=3)
 
 
-def _legend_rows(traces: list[dict], narrow: bool) -> int:
-    """How many rows the horizontal legend below the plot takes (0 without a legend)."""
+def _legend_rows(traces: list[dict], plot_px: float) -> int:
+    """How many rows the horizontal legend below the plot takes (0 without a legend), when
+    the plot area is `plot_px` wide (Plotly wraps a horizontal legend at its width)."""
     names = [t.get("name") or "" for t in traces if t.get("showlegend", True) and t.get("name")]
     if len(names) < 2 and not any(t.get("showlegend") for t in traces):
         return 0
-    width = sum(40 + _CHAR_WIDTH * len(n) for n in dict.fromkeys(names))
-    return max(1, math.ceil(width / (_NARROW_PLOT_PX if narrow else _WIDE_PLOT_PX)))
+    entries = [40 + _CHAR_WIDTH * len(_TAG.sub("", name)) for name in dict.fromkeys(names)]
+    width = max(200.0, plot_px)
+    if sum(entries) < width:
+        return 1
+    # a legend that needs more than one row gives every entry the widest entry's width
+    per_row = max(1, int(width // max(entries)))
+    return math.ceil(len(entries) / per_row)
+
+
+def _has_colorbar(traces: list[dict]) -> bool:
+    return any(t.get("type") == "heatmap" and t.get("showscale", True) for t in traces)
 
 
 def fit_margins(traces: list[dict], layout: dict, *, narrow: bool = False) -> dict:
-    """`layout` with left and bottom margins wide enough for tick labels, axis titles and the legend.
+    """`layout` with left, bottom and right margins wide enough for tick labels, axis titles,
+    the legend and a colour bar.
 
-    Axes keep `automargin`, so a label longer than estimated still fits (at the cost of a
-    second draw); the estimate only spares the second draw in the usual case.
+    Axes keep `automargin`, so a label longer than estimated still fits; but then Plotly
+    draws the chart, finds a margin too small and draws it all again, on the page's first
+    view too. The estimates are therefore generous: a few pixels of white cost nothing.
     """
     yaxis = layout.get("yaxis", {})
     has_y_title = bool((yaxis.get("title") or {}).get("text"))
@@ -258,16 +276,21 @@ def fit_margins(traces: list[dict], layout: dict, *, narrow: bool = False) -> di
     has_x_title = any(
         (axis.get("title") or {}).get("text") for key, axis in layout.items() if key.startswith("xaxis")
     )
-    left = 16 + round(_CHAR_WIDTH * _label_chars(traces, yaxis)) + (26 if has_y_title else 0)
-    rows = _legend_rows(traces, narrow) if layout.get("showlegend", True) else 0
-    axis_px = 26 + (24 if has_x_title else 0)  # tick labels and the axis title under the plot
     margin = dict(layout["margin"])
-    margin["l"] = max(margin.get("l", 0), min(320, left))
-    margin["b"] = max(margin.get("b", 0), axis_px + (14 + 22 * rows if rows else 0))
+    left = 18 + round(_CHAR_WIDTH * _label_chars(traces, yaxis)) + (26 if has_y_title else 0)
+    margin["l"] = max(margin.get("l", 0), min(320, left + AUTOMARGIN_PAD))
+    if _has_colorbar(traces):
+        margin["r"] = max(margin.get("r", 0), _COLORBAR_PX)
+    figure_px = _NARROW_FIGURE_PX if narrow else _WIDE_FIGURE_PX
+    plot_px = figure_px - margin["l"] - margin.get("r", 0)
+    rows = _legend_rows(traces, plot_px) if layout.get("showlegend", True) else 0
+    axis_px = _TICK_LABELS_PX + (_X_TITLE_PX if has_x_title else 0)
+    below = axis_px + (14 + 22 * rows if rows else 0) + (10 if _has_colorbar(traces) else 0)
+    margin["b"] = max(margin.get("b", 0), below + AUTOMARGIN_PAD)
     out = {**layout, "margin": margin}
     if rows:
-        plot_px = max(100, layout.get("height", 420) - margin.get("t", 0) - margin["b"])
-        out["legend"] = {**layout.get("legend", {}), "y": -(axis_px + 6) / plot_px}
+        plot_h = max(100, layout.get("height", 420) - margin.get("t", 0) - margin["b"])
+        out["legend"] = {**layout.get("legend", {}), "y": -(axis_px + 6) / plot_h}
     return out
 
 
