@@ -131,7 +131,7 @@ def test_every_page_draws_its_charts_and_redraws_on_a_new_year(app: App, page, s
             app.assert_clean(page, title)
             if name not in WITHOUT_CHARTS:  # Báo cáo tổng hợp: files to download, no chart
                 assert drawn["n"] >= 1, f"{title}: no chart on the page"
-                # each chart drawn once: its own margins already fit its labels and legend
+                # no chart drawn again for its margins: its own already fit its labels and legend
                 assert not margin_pushes(page), (
                     f"{title}: Plotly widened the margins of {margin_pushes(page)}"
                 )
