@@ -206,14 +206,31 @@ def to_chase(status: pl.DataFrame) -> pl.DataFrame:
     return status.filter(pl.col("status").is_in(TO_CHASE))
 
 
-def rejected_files(log: pl.DataFrame, year: int | None = None) -> pl.DataFrame:
+def rejected_files(
+    log: pl.DataFrame, year: int | None = None, units: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Rejected files (of `year`, plus those whose unit or year could not be read), newest first,
-    with the first error message to pass on to the unit."""
+    with the first error message to pass on to the unit.
+
+    With the registry (`units`), `unit` names the unit the file says it is from: its short name,
+    or, for a code the registry does not know, that code as the file wrote it, in «»; a file
+    whose unit could not be read says so.
+    """
     rejected = log.filter(pl.col("status") == "rejected")
     if year is not None:
         rejected = rejected.filter((pl.col("year") == year) | pl.col("year").is_null())
-    return rejected.select("received_at", "source_name", "unit_code", "year", "n_errors", "first_error").sort(
-        "received_at", descending=True
+    rejected = rejected.select(
+        "received_at", "source_name", "unit_code", "year", "n_errors", "first_error"
+    ).sort("received_at", descending=True)
+    if units is None:
+        return rejected
+    names = dict(units.select("unit_code", "short_name").iter_rows())
+    unit = [
+        names.get(code) or (f"«{code}»" if code else "(không đọc được)")
+        for code in rejected["unit_code"].to_list()
+    ]
+    return rejected.with_columns(pl.Series("unit", unit, dtype=pl.String)).select(
+        "received_at", "source_name", "unit", "year", "n_errors", "first_error"
     )
 
 

@@ -54,6 +54,11 @@ LINKS: dict[str, tuple[list[tuple[str, str]], tuple[str, ...]]] = {
         [("don_vi", "Trung tâm Kiểm soát bệnh tật tỉnh An Lạc"), ("hs_linh_vuc", "Sự hài lòng")],
         ("Trung tâm Kiểm soát bệnh tật tỉnh An Lạc", "Không áp dụng cho trung tâm tuyến tỉnh"),
     ),
+    # the demo's one rejected file, with the message to pass on, on its own tab
+    "tiep-nhan-bao-cao": (
+        [("nam", "2021"), ("tn_muc", "Tệp bị từ chối")],
+        ("Lỗi đầu tiên", "Cách sửa: kiểm tra lại các số này"),
+    ),
 }
 
 

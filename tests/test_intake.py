@@ -91,6 +91,22 @@ def test_rejected_files_include_unattributable_ones():
     assert files["source_name"].to_list() == ["c.xlsx", "la.xlsx"]
 
 
+def test_rejected_files_name_their_unit_not_its_code():
+    """An operator reads the unit's name; a code the registry does not know is shown as the file
+    wrote it, and a file whose unit could not be read says so."""
+    log = _log(
+        [
+            ("A", 2024, "rejected", "a.xlsx", datetime(2025, 1, 3), 0, 2, "Ô C5: thiếu số"),
+            ("ZZ", 2024, "rejected", "zz.xlsx", datetime(2025, 1, 2), 0, 1, "Mã đơn vị không có"),
+            (None, None, "rejected", "x.csv", datetime(2025, 1, 1), 0, 1, "Không đọc được"),
+        ]
+    )
+    units = pl.DataFrame({"unit_code": ["A"], "short_name": ["BV Mắt"]})
+    files = rejected_files(log, 2024, units)
+    assert files["unit"].to_list() == ["BV Mắt", "«ZZ»", "(không đọc được)"]
+    assert "unit_code" not in files.columns
+
+
 # a unit opened in 2023 (E) and one closed after 2023 (F) beside A-D, over 2022-2024
 UNITS = pl.DataFrame(
     {

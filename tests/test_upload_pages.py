@@ -80,12 +80,19 @@ def test_the_detail_shows_versions_and_what_changed(dashboard, demo_db):  # noqa
 
 
 def test_intake_shows_the_matrix_rates_and_who_to_chase_and_the_admin_sets_a_deadline(dashboard, demo_db):  # noqa: F811
-    at = opened(logged_in(dashboard, demo_db, "quan_tri"), "pages/intake.py")
-
-    tables = [m.value.replace("\xa0", " ") for m in at.markdown]
-    assert any(t.startswith("| Năm | Đơn vị phải nộp | Đã nộp | Đúng hạn | Tỷ lệ đã nộp |") for t in tables)
-    assert any(t.startswith("| Đơn vị | 20") for t in tables)  # one column per year
-    assert "Đơn vị chưa nộp báo cáo" in _texts(at)
+    at = logged_in(dashboard, demo_db, "quan_tri")
+    # each section is a tab, drawn when open: its name in the link opens it
+    sections = {
+        "Tỷ lệ nộp theo năm": "| Năm | Đơn vị phải nộp | Đã nộp | Đúng hạn | Tỷ lệ đã nộp |",
+        "Mức độ đầy đủ": "| Đơn vị | 20",  # one column per year
+        "Chưa nộp, đôn đốc": "| Đơn vị | Tình trạng | Số lần bị từ chối |",
+    }
+    for tab, table_head in sections.items():
+        at.query_params["tn_muc"] = tab
+        at = opened(at, "pages/intake.py")
+        tables = [m.value.replace("\xa0", " ") for m in at.markdown]
+        assert any(t.startswith(table_head) for t in tables), (tab, [t[:60] for t in tables])
+    assert "Tải công văn đôn đốc (.docx)" in [b.label for b in at.get("download_button")]
     year = at.selectbox(key="tn_han_nam").value
     at.date_input(key=f"tn_han_{year}").set_value(date(year, 12, 15)).run()
     at.button(key="tn_han_luu").click().run()
