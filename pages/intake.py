@@ -13,6 +13,7 @@ import polars as pl
 import streamlit as st
 
 from app import auth, charts, deadlines, intake, queries, tables
+from app.cards import Card, show_cards
 from app.downloads import show_chart, show_table
 from app.filters import current_filters, no_data, page_header, tabbed
 from app.fmt import fmt_int
@@ -49,8 +50,7 @@ if status.is_empty():
     st.stop()
 
 counts = intake.status_counts(status)
-for column, name in zip(st.columns(len(counts)), intake.STATUS_ORDER, strict=True):
-    column.metric(name, f"{fmt_int(counts[name])}/{fmt_int(status.height)}", border=True)
+show_cards([Card(name, f"{fmt_int(counts[name])}/{fmt_int(status.height)}") for name in intake.STATUS_ORDER])
 
 years = [y for y in queries.years(f.snapshot) if f.year_from <= y <= f.year_to]
 # every unit-year's status, once for the chart by year, the rates and the matrix

@@ -71,13 +71,13 @@ def _training(staff: int, participants: int) -> dict[str, int]:
 
 
 def _metric(page, label: str) -> str:
-    """The value of the metric card labelled `label` («17/19»)."""
-    cards = page.locator(MAIN).locator('[data-testid="stMetric"]')
+    """The value of the count card labelled `label` («17/19»)."""
+    cards = page.locator(MAIN).locator(".kpi-card")
     for i in range(cards.count()):
         card = cards.nth(i)
-        if card.locator('[data-testid="stMetricLabel"]').inner_text().strip() == label:
-            return card.locator('[data-testid="stMetricValue"]').inner_text().strip()
-    raise AssertionError(f"no metric «{label}» on the page: {page.locator(MAIN).inner_text()[:500]}")
+        if card.locator(".kpi-label").inner_text().strip() == label:
+            return card.locator(".kpi-value").inner_text().strip()
+    raise AssertionError(f"no count card «{label}» on the page: {page.locator(MAIN).inner_text()[:500]}")
 
 
 def _coverage(page) -> str:

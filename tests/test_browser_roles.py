@@ -190,7 +190,7 @@ def test_unit_account_sees_only_its_own_unit(app: App, page, new_page: NewPage) 
     rows = _table(unit, "Đơn vị")
     assert [row["Đơn vị"] for row in rows] == [UNIT_SHORT], f"bvm sees other units' reports: {rows}"
     assert all(row.get("Tệp đang dùng", "").startswith("BVM") for row in rows), rows
-    metrics = unit.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    metrics = unit.locator(".kpi-value").all_inner_texts()
     assert metrics and all(m.endswith("/1") for m in metrics), f"the counts are not of one unit: {metrics}"
     others = set(every_unit) - {UNIT_SHORT}
     seen = [name for name in others if name in _main(unit)]

@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from app import charts, tables
+from app.charts.common import fit_margins, x_axis
 from app.downloads import neutralise, to_csv_bytes, to_xlsx_bytes, vietnamese_headers
 from app.fmt import NOT_REPORTED
 
@@ -430,3 +431,32 @@ def test_the_intake_chart_counts_whole_units(per_year: int, whole_ticks: bool) -
     assert layout.yaxis.tickformat == ",d"  # never "0,5 đơn vị"
     assert (layout.yaxis.dtick == 1) is whole_ticks  # a tick per unit for one; Plotly's spacing for forty
     assert "hạn nộp" in layout.title.text and "20/11" not in layout.title.text  # each year has its own
+
+
+# fit_margins: what Plotly measured in Chromium for the demo's charts at 1.440 px (its margins
+# grew by these amounts before), so that it never has to widen a margin and draw a chart again
+def _lines(names: list[str]) -> list[dict]:
+    return [{"type": "scatter", "x": [2024, 2025], "y": [3, 5], "name": name} for name in names]
+
+
+def test_a_legend_too_wide_for_one_row_gets_rows_of_its_widest_entry() -> None:
+    """The CCHC rank chart: seven units beside a 295 px right margin need three legend rows,
+    not the two their total width suggests (Plotly gives each entry the widest one's width)."""
+    names = ["BVĐK tỉnh", "TT Kiểm nghiệm", "BVĐKKV phía Bắc", "BV Sản - Nhi", "BV Phổi", "TT Cấp cứu 115",
+             "TT Giám định y khoa"]  # fmt: skip
+    layout = charts.base_layout("Thứ hạng", x=x_axis("Năm"))
+    layout["margin"]["r"] = 295
+    margin = fit_margins(_lines(names), layout)["margin"]
+    # year labels 26, axis title 30, legend 14 + 3 rows of 22, Plotly's own 10
+    assert margin["b"] == 26 + 30 + 14 + 3 * 22 + 10
+
+
+def test_margins_hold_plotlys_own_padding_and_a_colour_bar() -> None:
+    """Plotly asks 35 px under a panel's year labels (26 + its 10 px pad); a heatmap's colour
+    bar asks about 97 px on the right and 10 px more below."""
+    panel = fit_margins(_lines(["a"]), charts.base_layout("Xu hướng", legend=False))["margin"]
+    assert panel["b"] >= 35
+    heat = [{"type": "heatmap", "x": [2024, 2025], "y": ["BV Mắt"], "z": [[90, 95]]}]
+    layout = charts.base_layout("Bản đồ nhiệt", legend=False, x=x_axis("Năm"))
+    margin = fit_margins(heat, layout)["margin"]
+    assert margin["r"] >= 97 and margin["b"] >= 72

@@ -224,7 +224,7 @@ _CHAR_WIDTH = 6.8  # px per character of the 13 px font (a little over the avera
 _WIDE_FIGURE_PX, _NARROW_FIGURE_PX = 940, 440
 # Plotly adds this much to every margin an axis, legend or colour bar asks for: the smallest
 # base margin, at most 12 px; base_layout's right margin is 10
-AUTOMARGIN_PAD = 10
+_AUTOMARGIN_PAD = 10
 _TICK_LABELS_PX, _X_TITLE_PX = 26, 30  # below the plot: year or value labels, the axis title
 _COLORBAR_PX = 100  # right of the plot: a heatmap's colour bar with its ticks and title
 
@@ -278,7 +278,7 @@ def fit_margins(traces: list[dict], layout: dict, *, narrow: bool = False) -> di
     )
     margin = dict(layout["margin"])
     left = 18 + round(_CHAR_WIDTH * _label_chars(traces, yaxis)) + (26 if has_y_title else 0)
-    margin["l"] = max(margin.get("l", 0), min(320, left + AUTOMARGIN_PAD))
+    margin["l"] = max(margin.get("l", 0), min(320, left + _AUTOMARGIN_PAD))
     if _has_colorbar(traces):
         margin["r"] = max(margin.get("r", 0), _COLORBAR_PX)
     figure_px = _NARROW_FIGURE_PX if narrow else _WIDE_FIGURE_PX
@@ -286,7 +286,7 @@ def fit_margins(traces: list[dict], layout: dict, *, narrow: bool = False) -> di
     rows = _legend_rows(traces, plot_px) if layout.get("showlegend", True) else 0
     axis_px = _TICK_LABELS_PX + (_X_TITLE_PX if has_x_title else 0)
     below = axis_px + (14 + 22 * rows if rows else 0) + (10 if _has_colorbar(traces) else 0)
-    margin["b"] = max(margin.get("b", 0), below + AUTOMARGIN_PAD)
+    margin["b"] = max(margin.get("b", 0), below + _AUTOMARGIN_PAD)
     out = {**layout, "margin": margin}
     if rows:
         plot_h = max(100, layout.get("height", 420) - margin.get("t", 0) - margin["b"])
