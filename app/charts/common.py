@@ -156,11 +156,24 @@ def base_layout(
     # are also the lengths that read best on a wide screen; Plotly itself never wraps
     sub = wrap_text(subtitle, SUBTITLE_CHARS) if subtitle else ""
     title_text = wrap_text(title, title_chars or TITLE_CHARS)
-    top = 50 + 20 * title_text.count("<br>") + (22 + 16 * sub.count("<br>") if sub else 0)
+    # a title line is 1,3 x its 18 px font, a subtitle line 1,3 x 13 px; then room for labels
+    # drawn just above the plot (a rank chart's top row)
+    top = 50 + 24 * title_text.count("<br>") + (24 + 18 * sub.count("<br>") if sub else 0)
     top += 28 if panel_titles else 0
     plot_height = max(120, height - top - 60)
     return {
-        "title": {"text": title_text, "subtitle": {"text": sub}, "x": 0, "xanchor": "left"},
+        # the title block hangs from the top (Plotly centres it in the top margin otherwise, and a
+        # long one then runs into the plot)
+        "title": {
+            "text": title_text,
+            "subtitle": {"text": sub},
+            "x": 0,
+            "xanchor": "left",
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": 14},
+        },
         "separators": PLOTLY_SEPARATORS,
         "font": {"family": FONT_FAMILY, "size": 13, "color": "#31333F"},
         "height": height,
