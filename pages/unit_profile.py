@@ -75,7 +75,7 @@ unit = st.selectbox(
 )
 me = choices.filter(choices["unit_code"] == unit).row(0, named=True)
 lineage = tables.unit_lineage(all_units, unit)
-events = tables.lineage_events(all_units, unit)
+events = tables.lineage_events(all_units, unit, lineage)
 
 # the header: what the unit is, when it existed, where its history goes
 until = f"{me['valid_to']}" if me["valid_to"] else "nay"

@@ -111,9 +111,7 @@ def cchc(src: Source) -> Cchc:
     par_rows = par.filter(pl.col("year") <= src.year).sort("year")
     this = _row(par_rows, year=src.year)
     before = par_rows.filter(pl.col("year") < src.year)
-    trend = tables.kpi_trends(tables.kpi_series(src.panel, src.reporting), src.previous, src.year).filter(
-        pl.col("key") == "cchc"
-    )
+    trend = tables.kpi_trends(src.kpi_series, src.previous, src.year).filter(pl.col("key") == "cchc")
     tthc = _tthc(src.in_year())
     tthc |= {f"{k}_prev": v for k, v in _tthc(src.in_year(src.previous)).items()}
     return Cchc(
@@ -290,8 +288,7 @@ def _sums(panel_year: pl.DataFrame) -> dict[str, float | None]:
 def dan_van(src: Source) -> DanVan:
     year_rows = src.in_year()
     counts = dict(year_rows["dv_official_rating"].drop_nulls().value_counts().iter_rows())
-    series = tables.kpi_series(src.panel, src.reporting)
-    good = next(k for k in tables.overview_kpis(series, src.panel, src.year) if k.key == "good")
+    good = next(k for k in tables.overview_kpis(src.kpi_series, src.panel, src.year) if k.key == "good")
     order = {r: i for i, r in enumerate(tables.RATING_ORDER)}  # 0 = best
     rated = year_rows.filter(
         pl.col("dv_official_rating").is_not_null() & pl.col("dv_self_rating").is_not_null()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 import polars as pl
 
@@ -43,6 +44,12 @@ class Source:
     @property
     def previous(self) -> int:
         return self.year - 1
+
+    @cached_property
+    def kpi_series(self) -> pl.DataFrame:
+        """The overview's key indicators year by year (tables.kpi_series), built once for the
+        sections that read them (CCHC's trend, Dân vận's rated units)."""
+        return tables.kpi_series(self.panel, self.reporting)
 
     @property
     def is_demo(self) -> bool:

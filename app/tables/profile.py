@@ -30,15 +30,18 @@ def unit_lineage(all_units: pl.DataFrame, unit_code: str) -> dict[str, list[dict
     return {"predecessors": preds, "successors": [rows[code] for code in chain]}
 
 
-def lineage_events(all_units: pl.DataFrame, unit_code: str) -> list[tuple[int, str]]:
+def lineage_events(
+    all_units: pl.DataFrame, unit_code: str, lineage: dict[str, list[dict]] | None = None
+) -> list[tuple[int, str]]:
     """(year, Vietnamese label) events to mark on the unit's trend charts.
 
     A predecessor that closed in year Y joined the unit in Y + 1: when the unit itself
     starts in Y + 1 it was renamed ("Đổi tên từ ...") or formed by a merger ("Hợp nhất
     từ ..."), otherwise the predecessor merged into it ("... sáp nhập vào"). A unit
-    that later merged into another gets its last year marked.
+    that later merged into another gets its last year marked. `lineage`: the unit's
+    unit_lineage when the caller has it already.
     """
-    lin = unit_lineage(all_units, unit_code)
+    lin = lineage if lineage is not None else unit_lineage(all_units, unit_code)
     mine = all_units.filter(pl.col("unit_code") == unit_code)
     events: list[tuple[int, str]] = []
     if mine.is_empty():
