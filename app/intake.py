@@ -229,9 +229,8 @@ def rejected_files(
         names.get(code) or (f"«{code}»" if code else "(không đọc được)")
         for code in rejected["unit_code"].to_list()
     ]
-    return rejected.with_columns(pl.Series("unit", unit, dtype=pl.String)).select(
-        "received_at", "source_name", "unit", "year", "n_errors", "first_error"
-    )
+    # the name takes the code's place
+    return rejected.with_columns(pl.Series("unit_code", unit, dtype=pl.String)).rename({"unit_code": "unit"})
 
 
 def in_scope_units(all_units: pl.DataFrame, unit_code: str | None, unit_types=(), areas=()) -> pl.DataFrame:

@@ -292,13 +292,14 @@ def fit_margins(traces: list[dict], layout: dict, *, narrow: bool = False) -> di
     margin = dict(layout["margin"])
     left = 18 + round(_CHAR_WIDTH * _label_chars(traces, yaxis)) + (26 if has_y_title else 0)
     margin["l"] = max(margin.get("l", 0), min(320, left + _AUTOMARGIN_PAD))
-    if _has_colorbar(traces):
+    colorbar = _has_colorbar(traces)
+    if colorbar:
         margin["r"] = max(margin.get("r", 0), _COLORBAR_PX)
     figure_px = _NARROW_FIGURE_PX if narrow else _WIDE_FIGURE_PX
     plot_px = figure_px - margin["l"] - margin.get("r", 0)
     rows = _legend_rows(traces, plot_px) if layout.get("showlegend", True) else 0
     axis_px = _TICK_LABELS_PX + (_X_TITLE_PX if has_x_title else 0)
-    below = axis_px + (14 + 22 * rows if rows else 0) + (10 if _has_colorbar(traces) else 0)
+    below = axis_px + (14 + 22 * rows if rows else 0) + (10 if colorbar else 0)
     margin["b"] = max(margin.get("b", 0), below + _AUTOMARGIN_PAD)
     out = {**layout, "margin": margin}
     if rows:
