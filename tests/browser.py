@@ -151,6 +151,21 @@ _MARGIN_PUSHES_JS = """() => [...document.querySelectorAll('[data-testid="stPlot
     return sides.length ? `${(layout.title.text || '').replace(/<[^>]+>/g, '')}: ${sides.join(', ')}` : null;
   }).filter(Boolean)"""
 
+_LEGEND_OVERLAPS_JS = """() => {
+  const hit = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+  return [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
+    .filter(gd => gd.offsetParent !== null)
+    .flatMap(gd => {
+      const legend = gd.querySelector('.legend .scrollbox');
+      if (!legend) return [];
+      const box = legend.getBoundingClientRect();
+      const labels = [...gd.querySelectorAll('.xaxislayer-above text, .g-xtitle text, [class^="g-x"][class$="title"] text')]
+        .filter(t => t.textContent.trim() && hit(box, t.getBoundingClientRect()));
+      const title = (gd._fullLayout.title.text || '').replace(/<[^>]+>/g, '');
+      return labels.map(t => `${title}: «${t.textContent.trim()}» under the legend`);
+    });
+}"""
+
 _CONTENT_HEIGHT_JS = """() => Math.max(
   ...['[data-testid="stMain"]', '[data-testid="stSidebarContent"]']
     .map(s => document.querySelector(s)).filter(Boolean).map(e => e.scrollHeight))"""
@@ -410,6 +425,12 @@ def margin_pushes(page: Page) -> list[str]:
     """The charts on the page whose margins Plotly had to widen after a first draw (each was
     drawn twice), with the sides and pixels: "Title: b 26 -> 35"."""
     return page.evaluate(_MARGIN_PUSHES_JS)
+
+
+def legend_overlaps(page: Page) -> list[str]:
+    """The x-axis labels and titles that a chart's legend covers, on every visible chart:
+    "Title: «2020» under the legend" (empty when every legend stands clear)."""
+    return page.evaluate(_LEGEND_OVERLAPS_JS)
 
 
 def exception_texts(page: Page) -> list[str]:

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.browser import MAIN, SCREENSHOTS, SIDEBAR, App, full_page_screenshot
+from tests.browser import MAIN, SCREENSHOTS, SIDEBAR, App, full_page_screenshot, legend_overlaps
 
 pytest_plugins = ("tests.browser",)  # the session's server, browser and logged-in pages
 pytestmark = pytest.mark.browser
@@ -89,9 +89,12 @@ def test_a_pages_link_opens_the_same_view_in_a_fresh_browser(app: App, new_page,
     full_page_screenshot(second, SCREENSHOTS / f"xem-{url}-1440.png")
 
 
-@pytest.mark.parametrize("url", ["tong-quan", "so-sanh-don-vi", "ho-so-don-vi", "xep-hang-cchc"])
+CHART_PAGES = [*LINKS, "tap-huan", "khieu-nai-phan-anh"]
+
+
+@pytest.mark.parametrize("url", CHART_PAGES)
 def test_a_page_reads_on_a_phone(app: App, new_page, url: str) -> None:
-    params, _shows = LINKS[url]
+    params, _shows = LINKS.get(url, ([], ()))
     page = _logged_in_at(app, new_page, f"/{url}?{urlencode(params)}", width=390)
     # nothing wider than the screen: no sideways scrolling of the page
     overflow = page.evaluate(
@@ -99,6 +102,8 @@ def test_a_page_reads_on_a_phone(app: App, new_page, url: str) -> None:
         " return m.scrollWidth - m.clientWidth; }"
     )
     assert overflow <= 2, f"{url}: the page is {overflow} px wider than a 390 px phone"
+    # year labels stand upright on a narrow axis; the legend below them must not cover them
+    assert not legend_overlaps(page), legend_overlaps(page)
     if url == "tong-quan":
         boxes = [c.bounding_box() for c in page.locator(".kpi-card").all()]
         assert len(boxes) == 8
@@ -116,6 +121,7 @@ def test_a_page_reads_on_a_phone(app: App, new_page, url: str) -> None:
             "() => +document.querySelector('[class*=\"st-key-rong_cchc_bump\"] .main-svg').getAttribute('width')"
         )
         assert width >= 600, f"the rank chart is squeezed to {width} px"
+        assert not legend_overlaps(page), legend_overlaps(page)
     full_page_screenshot(page, SCREENSHOTS / f"xem-{url}-390.png")
 
 

@@ -160,7 +160,6 @@ def base_layout(
     # drawn just above the plot (a rank chart's top row)
     top = 50 + 24 * title_text.count("<br>") + (24 + 18 * sub.count("<br>") if sub else 0)
     top += 28 if panel_titles else 0
-    plot_height = max(120, height - top - 60)
     return {
         # the title block hangs from the top (Plotly centres it in the top margin otherwise, and a
         # long one then runs into the plot)
@@ -179,11 +178,14 @@ def base_layout(
         "height": height,
         "margin": {"l": 10, "r": 10, "t": top + 10, "b": 10},
         "showlegend": legend,
-        # below the x-axis title: ticks and the title take about 70 px under the plot area
+        # at the figure's foot, below the axis labels whatever their height: Plotly keeps room
+        # above a legend placed in the container for the labels (on a phone the year labels
+        # stand upright and grow taller than any offset under the plot would allow)
         "legend": {
             "orientation": "h",
-            "yanchor": "top",
-            "y": -min(0.6, 72 / plot_height),
+            "yref": "container",
+            "yanchor": "bottom",
+            "y": 0,
             "xanchor": "left",
             "x": 0,
             "title": {"text": None},
@@ -301,11 +303,7 @@ def fit_margins(traces: list[dict], layout: dict, *, narrow: bool = False) -> di
     axis_px = _TICK_LABELS_PX + (_X_TITLE_PX if has_x_title else 0)
     below = axis_px + (14 + 22 * rows if rows else 0) + (10 if colorbar else 0)
     margin["b"] = max(margin.get("b", 0), below + _AUTOMARGIN_PAD)
-    out = {**layout, "margin": margin}
-    if rows:
-        plot_h = max(100, layout.get("height", 420) - margin.get("t", 0) - margin["b"])
-        out["legend"] = {**layout.get("legend", {}), "y": -(axis_px + 6) / plot_h}
-    return out
+    return {**layout, "margin": margin}
 
 
 def axis_ref(panel: int) -> tuple[str, str]:
