@@ -27,7 +27,11 @@ _MEASURES = (("sessions", "training_sessions"), ("participants", "training_parti
 
 
 def training_by_year_chart(df: pl.DataFrame) -> go.Figure:
-    """Sessions (left) and participants (right) per year, stacked by unit type, one shared legend."""
+    """Sessions (top) and participants (below) per year, stacked by unit type, one shared legend.
+
+    The panels stand one above the other on a shared year axis: side by side, a phone squeezed
+    each to a third of its width and the right panel's tick labels ran into the left one.
+    """
     cat = load_catalogue()
     titles = [f"{cat[code].short_vi} ({cat[code].unit_vi})" for _, code in _MEASURES]
     traces = []
@@ -65,10 +69,10 @@ def training_by_year_chart(df: pl.DataFrame) -> go.Figure:
     layout = base_layout(
         f"Lớp tập huấn và lượt người dự theo loại đơn vị, {years_label(df['year'].to_list())}",
         subtitle="Cộng các đơn vị đã báo cáo; màu theo loại đơn vị.",
-        height=480,
+        height=620,
         panel_titles=True,
     )
-    layout = grid(layout, 1, 2, x=x_axis("Năm"), y=y_axis(), titles=titles, hspace=0.08)
+    layout = grid(layout, 2, 1, x=x_axis("Năm"), y=y_axis(), titles=titles, vspace=0.14, shared_x=True)
     return figure(traces, {**layout, "barmode": "stack"})
 
 
