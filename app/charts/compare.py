@@ -70,11 +70,14 @@ def percentile_profile_chart(
         )
     layout = base_layout(
         f"Vị trí của các đơn vị đã chọn theo từng chỉ tiêu, năm {year}",
-        subtitle="Mỗi đơn vị một làn trong hàng của chỉ tiêu (đơn vị bằng nhau vẫn thấy rõ); "
-        "chỉ tiêu đơn vị chưa báo cáo hoặc không áp dụng không có điểm trên hàng đó.",
+        subtitle="Điểm vị thế trong tỉnh: 100 = tốt nhất hoặc đạt mục tiêu, 0 = thấp nhất. Mỗi đơn vị "
+        "một làn trong hàng của chỉ tiêu (đơn vị bằng nhau vẫn thấy rõ); chỉ tiêu đơn vị chưa báo cáo "
+        "hoặc không áp dụng không có điểm trên hàng đó.",
         height=max(360, 150 + (18 + 9 * len(chosen)) * len(codes)),
         x=x_axis(
-            "Điểm vị thế trong tỉnh (100 = tốt nhất hoặc đạt mục tiêu, 0 = thấp nhất)",
+            # short: the plot beside the indicators' names is narrow on a phone; the scale is
+            # explained in the subtitle
+            "Điểm vị thế (0–100)",
             years=False,
             range=[-5, 105],
             tickvals=[0, 25, 50, 75, 100],

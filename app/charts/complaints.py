@@ -101,8 +101,13 @@ def complaint_flow_chart(flow: pl.DataFrame) -> go.Figure:
             "mode": "lines+markers+text",
             "line": {"color": domain_color("khieu_nai"), "width": 3},
             "text": [c[1] for c in custom],
-            "textposition": "bottom center",
+            # every other label above the line when the years are many: on a phone a year is
+            # about 25 px wide, less than a "93,6%" label
+            "textposition": [
+                "top center" if len(years) > 6 and i % 2 else "bottom center" for i in range(len(years))
+            ],
             "textfont": {"size": 11},
+            "cliponaxis": False,  # the first year's label reaches past the plot's left edge
             "customdata": custom,
             "name": "Tỷ lệ giải quyết",
             "showlegend": False,
@@ -123,7 +128,7 @@ def complaint_flow_chart(flow: pl.DataFrame) -> go.Figure:
         layout, 2, 1, x=x_axis("Năm"), y=y_axis(), row_heights=[0.62, 0.38], vspace=0.08, shared_x=True
     )
     layout["yaxis"]["title"] = {"text": "Số đơn thư (đơn)"}
-    layout["yaxis2"] |= {"title": {"text": "Tỷ lệ giải quyết (%)"}, "ticksuffix": "%", "range": [0, 108]}
+    layout["yaxis2"] |= {"title": {"text": "Tỷ lệ giải quyết (%)"}, "ticksuffix": "%", "range": [0, 120]}
     return figure(traces, {**layout, "barmode": "group"})
 
 
