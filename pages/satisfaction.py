@@ -138,6 +138,7 @@ def draw_heatmap() -> None:
         charts.heatmap_chart(shown, ind.short_vi, ind.kind, ind.unit_vi, year=f.year, subtitle=note),
         grid,
         "hl_heatmap",
+        wide=True,  # the units' names and the colour bar leave a phone no room for the years
     )
 
 

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from app import charts, tables
-from app.charts.common import fit_margins, x_axis
+from app.charts.common import figure, fit_margins, x_axis
 from app.downloads import neutralise, to_csv_bytes, to_xlsx_bytes, vietnamese_headers
 from app.fmt import NOT_REPORTED
 
@@ -469,3 +469,21 @@ def test_margins_hold_plotlys_own_padding_and_a_colour_bar() -> None:
     layout = charts.base_layout("Bản đồ nhiệt", legend=False, x=x_axis("Năm"))
     margin = fit_margins(heat, layout)["margin"]
     assert margin["r"] >= 97 and margin["b"] >= 72
+
+
+def test_a_chart_of_units_gives_every_unit_a_row_tall_enough_for_its_name() -> None:
+    """A two-line title and a subtitle take room from the rows, not from a fixed total: at
+    15 px a row Plotly left out every other unit's name (the overview's movers chart)."""
+    from app.charts.common import units_layout
+
+    names = [f"Đơn vị {i}" for i in range(10)]
+    layout = units_layout(
+        "Đơn vị thay đổi nhiều nhất về hài lòng người bệnh nội trú, 2024–2025",
+        names,
+        x_axis("Mức cải thiện (điểm %; dương = tốt lên)", years=False),
+        subtitle="Xanh: cải thiện; cam: giảm. Chỉ gồm đơn vị có số liệu cả hai năm.",
+        min_height=320,
+    )
+    fig = figure([{"type": "bar", "x": list(range(10)), "y": names, "orientation": "h"}], layout)
+    plot_px = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+    assert plot_px / len(names) >= 20

@@ -503,20 +503,26 @@ def units_layout(
     legend: bool = False,
     top_first: bool = True,
     min_height: int = 340,
-    extra_height: int = 110,
+    extra_height: int = 80,
 ) -> dict:
     """The layout of a chart with one row per unit (horizontal bars or dots): a row of 22 px per
-    unit, the units' names on the y axis, the first of `names` on top (`top_first`)."""
-    return base_layout(
+    unit, the units' names on the y axis, the first of `names` on top (`top_first`).
+
+    The height is the title block's, `extra_height` below the plot (axis labels, its title, a
+    legend) and the rows': counted from a fixed total, a two-line title squeezed the rows
+    until Plotly left out every other unit's name.
+    """
+    layout = base_layout(
         title,
         subtitle=subtitle,
-        height=max(min_height, extra_height + 22 * len(names)),
         legend=legend,
         x=x,
         y=y_axis(
             None, type="category", categoryorder="array", categoryarray=names[::-1] if top_first else names
         ),
     )
+    rows_px = 22 * len(names)
+    return {**layout, "height": max(min_height, layout["margin"]["t"] + extra_height + rows_px)}
 
 
 def rank_text_positions(ranks: Sequence[float | None], max_n: int) -> list[str]:

@@ -125,6 +125,6 @@ def coverage_chart(cov: pl.DataFrame, year: int, *, max_units: int = 50) -> go.F
         legend=True,
         top_first=False,
         min_height=380,
-        extra_height=170,
+        extra_height=120,
     )
     return figure(traces, layout)
