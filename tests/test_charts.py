@@ -487,3 +487,11 @@ def test_a_chart_of_units_gives_every_unit_a_row_tall_enough_for_its_name() -> N
     fig = figure([{"type": "bar", "x": list(range(10)), "y": names, "orientation": "h"}], layout)
     plot_px = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
     assert plot_px / len(names) >= 20
+
+
+def test_bars_labelled_at_their_ends_leave_room_for_the_labels() -> None:
+    from app.charts.common import bar_label_range
+
+    assert bar_label_range([3.11, 0.42]) == [0.0, pytest.approx(3.11 * 1.25)]
+    low, high = bar_label_range([6.5, -3.0])  # gains and losses: room on both sides
+    assert low < -3.0 - 2 and high > 6.5 + 2

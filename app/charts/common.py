@@ -525,6 +525,20 @@ def units_layout(
     return {**layout, "height": max(min_height, layout["margin"]["t"] + extra_height + rows_px)}
 
 
+def bar_label_range(values: Sequence[float | None]) -> list[float]:
+    """A value axis for bars labelled outside their ends: from zero (or the lowest negative)
+    to the highest, with a quarter of the span added on each side that has bars. Plotly's
+    own padding leaves a phone's narrow plot too little, and "+6,0" or "3,11" is cut off.
+
+    >>> bar_label_range([4.0, 0.4]), bar_label_range([6.0, -2.0])
+    ([0.0, 5.0], [-4.0, 8.0])
+    """
+    shown = [v for v in values if v is not None]
+    low, high = min([0.0, *shown]), max([0.0, *shown])
+    pad = 0.25 * ((high - low) or 1.0)
+    return [low - pad if low < 0 else low, high + pad if high > 0 else high]
+
+
 def rank_text_positions(ranks: Sequence[float | None], max_n: int) -> list[str]:
     """'bottom center' for a point in the upper half, 'top center' in the lower half: a label
     never runs past the top or the bottom of a rank axis."""

@@ -10,7 +10,9 @@ import polars as pl
 
 from app.charts.common import (
     HOVER_END,
+    bar_label_range,
     base_layout,
+    count_axis,
     domain_color,
     figure,
     grid,
@@ -164,7 +166,9 @@ def per_10k_chart(by_unit: pl.DataFrame, year: int, *, max_units: int = 50) -> g
     layout = units_layout(
         f"Đơn thư trên 10.000 lượt khám bệnh, năm {year}{note}",
         names,
-        x_axis("Đơn thư / 10.000 lượt khám (đơn)", years=False),
+        x_axis(
+            "Đơn thư / 10.000 lượt khám (đơn)", years=False, range=bar_label_range(shown["per_10k"].to_list())
+        ),
         subtitle="Chỉ các đơn vị có báo cáo tổng lượt khám bệnh.",
     )
     return figure([bars], layout)
@@ -199,6 +203,6 @@ def reception_chart(rec: pl.DataFrame) -> go.Figure:
         f"Tiếp công dân và đối thoại của người đứng đầu, {years_label(rec['year'].to_list())}",
         height=360,
         x=x_axis("Năm"),
-        y=y_axis("Số buổi / cuộc"),
+        y=count_axis("Số buổi / cuộc", rec["value"].max() if rec.height else None),
     )
     return figure(traces, layout)

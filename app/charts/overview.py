@@ -12,6 +12,7 @@ from app.charts.common import (
     MISSING_COLOR,
     OKABE_ITO,
     axis_ref,
+    bar_label_range,
     base_layout,
     domain_color,
     figure,
@@ -221,18 +222,13 @@ def movers_chart(moves: pl.DataFrame, label: str, unit_vi: str, kind: str, year:
             "<br>Thay đổi: %{customdata[3]}" + HOVER_END
         ),
     }
-    # room beside the longest bars for their "+6,0" labels, a quarter of the span either side:
-    # Plotly's own padding leaves too little on a phone's narrow plot
-    gains = [g for g in df["gain"].to_list() if g is not None]
-    low, high = min([0.0, *gains]), max([0.0, *gains])
-    pad = 0.25 * ((high - low) or 1.0)
     layout = units_layout(
         f"Đơn vị thay đổi nhiều nhất về {label[:1].lower() + label[1:]}, {year - 1}–{year}",
         names,
         x_axis(
             f"Mức cải thiện ({unit_vi}; dương = tốt lên)",
             years=False,
-            range=[low - pad if low < 0 else low, high + pad if high > 0 else high],
+            range=bar_label_range(df["gain"].to_list()),
         ),
         subtitle="Xanh: cải thiện; cam: giảm. Chỉ gồm đơn vị có số liệu cả hai năm.",
         top_first=False,

@@ -9,6 +9,7 @@ from app.charts.common import (
     HOVER_END,
     UNIT_TYPE_COLORS,
     axis_ref,
+    bar_label_range,
     base_layout,
     figure,
     grid,
@@ -120,7 +121,7 @@ def coverage_chart(cov: pl.DataFrame, year: int, *, max_units: int = 50) -> go.F
     layout = units_layout(
         f"Lượt người dự tập huấn trên mỗi viên chức, năm {year}{note}",
         names,
-        x_axis("Lượt dự / viên chức (lượt/người)", years=False),
+        x_axis("Lượt dự / viên chức (lượt/người)", years=False, range=bar_label_range(per_staff)),
         subtitle="Màu theo loại đơn vị. 1,0 nghĩa là trung bình mỗi viên chức dự một lượt tập huấn trong năm.",
         legend=True,
         top_first=False,
