@@ -308,6 +308,8 @@ def test_unit_trend_split_gives_each_indicator_its_own_axis() -> None:
     assert fig.layout.yaxis2.title.text.startswith("Lớp tập huấn")
     # the lineage event crosses both panels
     assert len([s for s in fig.layout.shapes if s.x0 == 2023]) == 2
+    # counts start at zero (13 and 20 classes must not look like a tripling)
+    assert fig.layout.yaxis.rangemode == "tozero" and fig.layout.yaxis2.rangemode == "tozero"
 
 
 def test_position_chart_gives_tied_units_their_own_lane() -> None:

@@ -120,19 +120,23 @@ def unit_trend_chart(
             )
             missing_shown = True
     percent = {"ticksuffix": "%"} if {cat[c].unit_vi for c in present} == {"%"} else {}
+    # counts start at zero: 13 and 20 classes a year should not look like a tripling
+    counts = {"rangemode": "tozero"} if all(cat[c].kind == "int" for c in present) else {}
     layout = base_layout(
         title,
         subtitle=subtitle,
         height=400 + 120 * (panels - 1),
         narrow=narrow,
         x=x_axis("Năm"),
-        y=y_axis(y_title, **percent),
+        y=y_axis(y_title, **percent, **counts),
     )
     if panels > 1:
         layout = grid(layout, panels, 1, x=x_axis("Năm"), y=y_axis(**percent), vspace=0.1, shared_x=True)
         for i, code in enumerate(present):
             name = "yaxis" if i == 0 else f"yaxis{i + 1}"
             layout[name]["title"] = {"text": wrap_text(cat[code].label(), 28)}
+            if cat[code].kind == "int":
+                layout[name]["rangemode"] = "tozero"
     return figure(traces, mark_events(layout, events, all_years, narrow=narrow, panels=panels), narrow=narrow)
 
 
