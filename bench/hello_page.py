@@ -11,11 +11,15 @@ import plotly.graph_objects as go
 import streamlit as st
 
 
-def main() -> None:
-    st.set_page_config(page_title="hello", layout="wide")  # same layout as the dashboard
+def draw_chart() -> None:
     figure = go.Figure(go.Bar(x=["a", "b", "c"], y=[1, 3, 2]))
     figure.update_layout(title="hello", height=300)
     st.plotly_chart(figure)
+
+
+def main() -> None:
+    st.set_page_config(page_title="hello", layout="wide")  # same layout as the dashboard
+    draw_chart()
 
 
 if __name__ == "__main__":  # Streamlit runs scripts as __main__
