@@ -142,7 +142,7 @@ _CHART_TEXTS_JS = """() => [...document.querySelectorAll('[data-testid="stPlotly
 
 # Charts whose margins Plotly had to widen: the figure's own margin is too small for its tick
 # labels, axis title, legend or colour bar, so Plotly drew it, widened the margin and drew it
-# all again (app/charts/common.fit_margins estimates them to spare that second draw)
+# all again (app/charts/margins.fit_margins estimates them to spare that second draw)
 _MARGIN_PUSHES_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
   .map(gd => {
     const layout = gd._fullLayout, asked = layout.margin, got = layout._size;

@@ -11,7 +11,8 @@ import pytest
 from openpyxl import load_workbook
 
 from app import charts, tables
-from app.charts.common import figure, fit_margins, x_axis
+from app.charts.common import figure, x_axis
+from app.charts.margins import fit_margins
 from app.downloads import neutralise, to_csv_bytes, to_xlsx_bytes, vietnamese_headers
 from app.fmt import NOT_REPORTED
 

@@ -1,7 +1,8 @@
 """Plotly figures: one function per chart, frames in, go.Figure out.
 
-`common` holds what every chart shares (palettes, the layout, labels, rank axes); one module
-per page holds that page's charts. Pages import the package (`from app import charts`) and
+`common` holds what every chart shares (palettes, the layout, labels), `margins` the room a
+figure needs around its plot, `ranks` the rank axes and lines; one module per page holds that
+page's charts. Pages import the package (`from app import charts`) and
 call `charts.bump_chart(...)`.
 """
 
@@ -14,7 +15,6 @@ from app.charts.common import (
     base_layout,
     domain_color,
     figure,
-    rank_ticks,
     value_text,
     wrap_text,
     years_label,
@@ -30,6 +30,7 @@ from app.charts.overview import (
     reporting_chart,
 )
 from app.charts.profile import mark_events, unit_rank_chart, unit_trend_chart
+from app.charts.ranks import rank_ticks
 from app.charts.satisfaction import (
     heatmap_chart,
     heatmap_order,

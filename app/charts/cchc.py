@@ -16,14 +16,12 @@ from app.charts.common import (
     base_layout,
     domain_color,
     figure,
-    rank_axis,
-    rank_line,
-    rank_text_positions,
     row_labels,
     x_axis,
     y_axis,
     years_label,
 )
+from app.charts.ranks import rank_axis, rank_line, rank_text_positions
 from app.fmt import fmt_num, fmt_rank
 from app.tables.common import labels_for
 

@@ -1,4 +1,4 @@
-"""What every chart shares: palettes, the common layout, unit labels, value text and rank axes.
+"""What every chart shares: palettes, the common layout, axes, unit labels and value text.
 
 Shared look: Vietnamese titles that name the years, axis titles with units, numbers the
 Vietnamese way (`separators=",."` on axes; hovers and labels pre-formatted with app.fmt),
@@ -13,13 +13,12 @@ server, and every millisecond there delays the first chart in the browser.
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
 import polars as pl
 
+from app.charts.margins import fit_margins
 from app.fmt import NOT_REPORTED, PLOTLY_SEPARATORS, fmt_int, fmt_num, fmt_pct
 from app.tables.common import labels_for
 from etl.catalogue import load_domains
@@ -233,79 +232,6 @@ def _year_range(traces: list[dict], layout: dict) -> dict:
     return {**layout, "xaxis": {**axis, "range": [min(years) - 0.5, max(years) + 0.5]}}
 
 
-_TAG = re.compile(r"<[^>]+>")
-_CHAR_WIDTH = 6.8  # px per character of the 13 px font (a little over the average)
-# the figure's width on a wide screen (the page's main column) and in a half-width column
-_WIDE_FIGURE_PX, _NARROW_FIGURE_PX = 940, 440
-# Plotly adds this much to every margin an axis, legend or colour bar asks for: the smallest
-# base margin, at most 12 px; base_layout's right margin is 10
-_AUTOMARGIN_PAD = 10
-_TICK_LABELS_PX, _X_TITLE_PX = 26, 30  # below the plot: year or value labels, the axis title
-_COLORBAR_PX = 100  # right of the plot: a heatmap's colour bar with its ticks and title
-
-
-def _label_chars(traces: list[dict], axis: dict) -> int:
-    """The length of the longest tick label of the first y axis, estimated from its data."""
-    labels = axis.get("ticktext") or axis.get("categoryarray")
-    if not labels:
-        first = [t for t in traces if t.get("yaxis", "y") == "y" and t.get("type") != "heatmap"]
-        values = [v for t in first for v in (t.get("y") or []) if v is not None]
-        labels = [v for v in values if isinstance(v, str)]
-        numbers = [abs(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
-        if not labels:
-            widest = fmt_num(max(numbers), 1) if numbers else "100"
-            return len(widest) + len(str(axis.get("ticksuffix", "")))
-    return max((len(_TAG.sub("", str(label))) for label in labels), default=3)
-
-
-def _legend_rows(traces: list[dict], plot_px: float) -> int:
-    """How many rows the horizontal legend below the plot takes (0 without a legend), when
-    the plot area is `plot_px` wide (Plotly wraps a horizontal legend at its width)."""
-    names = [t.get("name") or "" for t in traces if t.get("showlegend", True) and t.get("name")]
-    if len(names) < 2 and not any(t.get("showlegend") for t in traces):
-        return 0
-    entries = [40 + _CHAR_WIDTH * len(_TAG.sub("", name)) for name in dict.fromkeys(names)]
-    width = max(200.0, plot_px)
-    if sum(entries) < width:
-        return 1
-    # a legend that needs more than one row gives every entry the widest entry's width
-    per_row = max(1, int(width // max(entries)))
-    return math.ceil(len(entries) / per_row)
-
-
-def _has_colorbar(traces: list[dict]) -> bool:
-    return any(t.get("type") == "heatmap" and t.get("showscale", True) for t in traces)
-
-
-def fit_margins(traces: list[dict], layout: dict, *, narrow: bool = False) -> dict:
-    """`layout` with left, bottom and right margins wide enough for tick labels, axis titles,
-    the legend and a colour bar.
-
-    Axes keep `automargin`, so a label longer than estimated still fits; but then Plotly
-    draws the chart, finds a margin too small and draws it all again, on the page's first
-    view too. The estimates are therefore generous: a few pixels of white cost nothing.
-    """
-    yaxis = layout.get("yaxis", {})
-    has_y_title = bool((yaxis.get("title") or {}).get("text"))
-    # in a grid with a shared year axis only the bottom panel's x axis (xaxis2...) has a title
-    has_x_title = any(
-        (axis.get("title") or {}).get("text") for key, axis in layout.items() if key.startswith("xaxis")
-    )
-    margin = dict(layout["margin"])
-    left = 18 + round(_CHAR_WIDTH * _label_chars(traces, yaxis)) + (26 if has_y_title else 0)
-    margin["l"] = max(margin.get("l", 0), min(320, left + _AUTOMARGIN_PAD))
-    colorbar = _has_colorbar(traces)
-    if colorbar:
-        margin["r"] = max(margin.get("r", 0), _COLORBAR_PX)
-    figure_px = _NARROW_FIGURE_PX if narrow else _WIDE_FIGURE_PX
-    plot_px = figure_px - margin["l"] - margin.get("r", 0)
-    rows = _legend_rows(traces, plot_px) if layout.get("showlegend", True) else 0
-    axis_px = _TICK_LABELS_PX + (_X_TITLE_PX if has_x_title else 0)
-    below = axis_px + (14 + 22 * rows if rows else 0) + (10 if colorbar else 0)
-    margin["b"] = max(margin.get("b", 0), below + _AUTOMARGIN_PAD)
-    return {**layout, "margin": margin}
-
-
 def axis_ref(panel: int) -> tuple[str, str]:
     """("x", "y") for the first panel of a grid, ("x2", "y2") for the second..."""
     return ("x", "y") if panel == 0 else (f"x{panel + 1}", f"y{panel + 1}")
@@ -433,67 +359,6 @@ def type_codes(df: pl.DataFrame) -> list[str]:
     return [back.get(t, t) for t in df["unit_type_vi"].to_list()]
 
 
-def rank_ticks(max_n: int) -> list[int]:
-    """Rank axis ticks that always show rank 1: 1, 5, 10, 15 ... (every rank for small pools).
-
-    The pool size itself is added when the last round tick is well short of it.
-
-    >>> rank_ticks(6), rank_ticks(18), rank_ticks(31)
-    ([1, 2, 3, 4, 5, 6], [1, 5, 10, 15, 18], [1, 5, 10, 15, 20, 25, 30])
-    """
-    n = max(1, int(max_n))
-    if n <= 10:
-        return list(range(1, n + 1))
-    step = 5 if n <= 60 else 10 if n <= 120 else 25 if n <= 300 else 50
-    ticks = [1, *range(step, n + 1, step)]
-    if n - ticks[-1] >= max(2, step // 2):
-        ticks.append(n)
-    return ticks
-
-
-def rank_axis(max_n: int, title: str | None = "Thứ hạng (1 = cao nhất)") -> dict:
-    """A rank y axis: rank 1 on top, ticks from rank_ticks, nothing beyond the largest pool."""
-    n = max(1, int(max_n))
-    ticks = rank_ticks(n)
-    return y_axis(
-        title,
-        autorange=False,
-        range=[n + 0.6, 0.4],
-        tickmode="array",
-        tickvals=ticks,
-        ticktext=[fmt_int(t) for t in ticks],
-    )
-
-
-def rank_line(
-    years: list[int],
-    ranks: list[float | None],
-    labels: list[str],
-    max_n: int,
-    *,
-    name: str,
-    custom: list[list[str]],
-    hovertemplate: str,
-    marker_size: int = 8,
-) -> dict:
-    """One unit's rank over the years as a line with its "X/N" labels (the Sở's PAR rank, a
-    unit's CCHC rank on its profile); labels sit away from the edges of the rank axis."""
-    return {
-        "type": "scatter",
-        "x": years,
-        "y": ranks,
-        "mode": "lines+markers+text",
-        "name": name,
-        "line": {"color": domain_color("cchc"), "width": 3},
-        "marker": {"size": marker_size},
-        "text": labels,
-        "textposition": rank_text_positions(ranks, max_n),
-        "cliponaxis": False,
-        "customdata": custom,
-        "hovertemplate": hovertemplate,
-    }
-
-
 def units_layout(
     title: str,
     names: list[str],
@@ -537,9 +402,3 @@ def bar_label_range(values: Sequence[float | None]) -> list[float]:
     low, high = min([0.0, *shown]), max([0.0, *shown])
     pad = 0.25 * ((high - low) or 1.0)
     return [low - pad if low < 0 else low, high + pad if high > 0 else high]
-
-
-def rank_text_positions(ranks: Sequence[float | None], max_n: int) -> list[str]:
-    """'bottom center' for a point in the upper half, 'top center' in the lower half: a label
-    never runs past the top or the bottom of a rank axis."""
-    return ["top center" if (r or 0) > max(1, max_n) / 2 else "bottom center" for r in ranks]

@@ -17,8 +17,6 @@ from app.charts.common import (
     base_layout,
     figure,
     grid,
-    rank_axis,
-    rank_line,
     rgba,
     value_text,
     vline,
@@ -27,6 +25,7 @@ from app.charts.common import (
     y_axis,
     years_label,
 )
+from app.charts.ranks import rank_axis, rank_line
 from app.fmt import NOT_REPORTED, fmt_int, fmt_num, fmt_rank
 from etl.catalogue import load_catalogue
 
