@@ -498,3 +498,19 @@ def test_bars_labelled_at_their_ends_leave_room_for_the_labels() -> None:
     assert bar_label_range([3.11, 0.42]) == [0.0, pytest.approx(3.11 * 1.25)]
     low, high = bar_label_range([6.5, -3.0])  # gains and losses: room on both sides
     assert low < -3.0 - 2 and high > 6.5 + 2
+
+
+def test_a_two_line_axis_title_of_any_panel_gets_room_on_the_left() -> None:
+    """A unit's training over the years: the lower panel's title wraps over two lines, and
+    Plotly widened the left margin of BV Mắt's chart by 1 px for it (a second draw)."""
+    layout = charts.base_layout("Tập huấn", legend=False)
+    one = fit_margins(_lines(["a"]), {**layout, "yaxis": {"title": {"text": "Lớp tập huấn"}}})["margin"]
+    two = fit_margins(
+        _lines(["a"]),
+        {
+            **layout,
+            "yaxis": {"title": {"text": "Lớp"}},
+            "yaxis2": {"title": {"text": "Lượt người dự<br>(lượt)"}},
+        },
+    )["margin"]
+    assert two["l"] >= one["l"] + 16

@@ -67,13 +67,19 @@ def fit_margins(traces: list[dict], layout: dict, *, narrow: bool = False) -> di
     view too. The estimates are therefore generous: a few pixels of white cost nothing.
     """
     yaxis = layout.get("yaxis", {})
-    has_y_title = bool((yaxis.get("title") or {}).get("text"))
+    # the widest title of the left axes (a panel's title may wrap over two lines: 16 px more)
+    y_titles = [
+        (axis.get("title") or {}).get("text") or ""
+        for key, axis in layout.items()
+        if key.startswith("yaxis") and isinstance(axis, dict) and axis.get("side") != "right"
+    ]
+    y_title_px = max((26 + 16 * title.count("<br>") for title in y_titles if title), default=0)
     # in a grid with a shared year axis only the bottom panel's x axis (xaxis2...) has a title
     has_x_title = any(
         (axis.get("title") or {}).get("text") for key, axis in layout.items() if key.startswith("xaxis")
     )
     margin = dict(layout["margin"])
-    left = 18 + round(_CHAR_WIDTH * _label_chars(traces, yaxis)) + (26 if has_y_title else 0)
+    left = 18 + round(_CHAR_WIDTH * _label_chars(traces, yaxis)) + y_title_px
     margin["l"] = max(margin.get("l", 0), min(320, left + _AUTOMARGIN_PAD))
     colorbar = _has_colorbar(traces)
     if colorbar:
