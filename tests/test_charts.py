@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 
 import plotly.graph_objects as go
@@ -11,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from app import charts, tables
-from app.charts.common import figure, x_axis
+from app.charts.common import NEUTRAL_TEXT, figure, x_axis
 from app.charts.margins import fit_margins
 from app.downloads import neutralise, to_csv_bytes, to_xlsx_bytes, vietnamese_headers
 from app.fmt import NOT_REPORTED
@@ -166,10 +167,38 @@ def test_bump_chart_merges_the_labels_of_tied_units() -> None:
     # one label for the tie at the right end, naming both units, never "1/4" twice
     assert "1/4 (đồng hạng: BV A, BV B)" in texts
     assert texts.count("1/4") == 1  # BV A's own first-year label (2023)
-    shared = next(tr for tr in fig.data if tr.name == "Đồng hạng")
-    assert list(shared.x) == [2024] and list(shared.y) == [1]
+    # four units: the first- and last-year labels are one trace, the tie's in grey at its place
+    (labels,) = [tr for tr in fig.data if tr.name == "Nhãn thứ hạng"]
+    tie = list(labels.text).index("1/4 (đồng hạng: BV A, BV B)")
+    assert labels.x[tie] == 2024 and labels.y[tie] == 1
+    assert labels.textfont.color[tie] == NEUTRAL_TEXT
     # room on the right for the longer label
     assert fig.layout.margin.r > 100
+
+
+def test_bump_chart_spreads_the_labels_of_units_ranked_close_together() -> None:
+    """Thirty-one units; the four highlighted ones ranked 1, 3, 4 and 5 the first year: their
+    "X/N" labels left of the first points stood on top of each other."""
+    rows = [(f"U{i:02d}", f"Đơn vị {i}", year, 100.0 - i) for i in range(31) for year in (2023, 2024)]
+    ranked = tables.cchc_ranked(
+        pl.DataFrame(
+            rows, schema=["unit_code", "short_name", "year", "cchc_score"], orient="row"
+        ).with_columns(
+            pl.col("year").cast(pl.Int32),
+            rank_pool=pl.lit("so"),
+            rank_group=pl.lit(""),
+            cchc_rank=pl.lit(None, pl.Float64),
+            cchc_rank_of=pl.lit(None, pl.Float64),
+        )
+    )
+    fig = charts.bump_chart(ranked, ["U00", "U02", "U03", "U04"])
+    (labels,) = [tr for tr in fig.data if tr.name == "Nhãn thứ hạng"]
+    first = sorted(y for x, y in zip(labels.x, labels.y, strict=True) if x == 2023)
+    plot_px = 300  # the rank chart's plot at 1.440 px
+    px_per_rank = plot_px / (31 + 0.2)
+    assert all((b - a) * px_per_rank >= 13.9 for a, b in itertools.pairwise(first)), first
+    # each label stays by its own line: in rank order, centred on the ranks it labels
+    assert abs(sum(first) / 4 - (1 + 3 + 4 + 5) / 4) < 0.5
 
 
 @pytest.mark.parametrize(

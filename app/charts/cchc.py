@@ -30,6 +30,7 @@ RANK_HOVER = (
     "<br>Điểm CCHC: %{customdata[3]}<br>Điểm vị thế: %{customdata[4]}" + HOVER_END
 )
 _CHAR_PX = 6.3  # about one character of the 11 px label font, to make room for end labels
+_RANK_PLOT_PX = 300  # the rank chart's plot height at 1.440 px (540 less title, axis and legend)
 
 
 def rank_hover(df: pl.DataFrame, names: list[str]) -> list[list[str]]:
@@ -99,6 +100,61 @@ def bump_labels(
     return labels
 
 
+def spread_labels(ranks: Sequence[float], gap: float) -> list[float]:
+    """Where to draw labels that sit beside points at `ranks` (one year, one side) so that no
+    two are closer than `gap` ranks: each run of crowded labels is spaced `gap` apart and
+    centred on the points it labels, and never above the top of the rank axis; labels with
+    room keep their point's rank.
+
+    >>> spread_labels([1, 3, 4, 5], 1.5), spread_labels([2, 1, 9], 1.5)
+    ([1.0, 2.5, 4.0, 5.5], [2.25, 0.75, 9.0])
+    """
+    order = sorted(range(len(ranks)), key=lambda i: ranks[i])
+    wanted = [float(ranks[i]) for i in order]
+    runs: list[tuple[int, int, float]] = []  # (first, last) positions in `order`, first label's place
+    for k, rank in enumerate(wanted):
+        first, last, top = k, k, rank
+        # a run that would reach into the one above joins it, and the two are centred together
+        while runs and top < runs[-1][2] + (runs[-1][1] - runs[-1][0] + 1) * gap:
+            first = runs.pop()[0]
+            n = last - first + 1
+            top = sum(wanted[first : last + 1]) / n - gap * (n - 1) / 2
+        runs.append((first, last, top))
+    placed = [top + gap * (k - first) for first, last, top in runs for k in range(first, last + 1)]
+    # never above the rank axis (its top is rank 0,4): push the crowd down from there instead
+    for k, place in enumerate(placed):
+        placed[k] = max(place, 0.6 if k == 0 else placed[k - 1] + gap)
+    out = [0.0] * len(ranks)
+    for k, i in enumerate(order):
+        out[i] = placed[k]
+    return out
+
+
+def _end_labels_trace(labels: list[_Label], colors: dict[str, str], gap: float) -> dict:
+    """The first- and last-year "X/N" labels as one trace of text, each in its unit's colour
+    (grey when shared by tied units), spread apart where ranks crowd (spread_labels)."""
+    y = [lb.rank for lb in labels]
+    for key in {(lb.year, lb.position) for lb in labels}:
+        idx = [i for i, lb in enumerate(labels) if (lb.year, lb.position) == key]
+        for i, spread in zip(idx, spread_labels([labels[i].rank for i in idx], gap), strict=True):
+            y[i] = spread
+    return {
+        "type": "scatter",
+        "x": [lb.year for lb in labels],
+        "y": y,
+        # invisible markers the size of the lines' markers: the text keeps the same gap to the point
+        "mode": "markers+text",
+        "marker": {"size": 8, "opacity": 0},
+        "text": [lb.text for lb in labels],
+        "textposition": [lb.position for lb in labels],
+        "textfont": {"size": 11, "color": [colors.get(lb.code or "", NEUTRAL_TEXT) for lb in labels]},
+        "cliponaxis": False,
+        "hoverinfo": "skip",
+        "showlegend": False,
+        "name": "Nhãn thứ hạng",
+    }
+
+
 def _background_trace(df: pl.DataFrame, names: dict[str, str]) -> dict:
     """Every other unit as one thin grey trace (lines broken by gaps): one trace draws faster than
     one per unit, and the hover still names the unit of each point."""
@@ -141,21 +197,25 @@ def bump_chart(ranked: pl.DataFrame, highlight: Sequence[str], *, max_background
         traces.append(_background_trace(others, names))
     chosen = [c for c in highlight if c in names]
     points = df.filter(pl.col("unit_code").is_in(chosen))
-    labels = bump_labels(points, chosen, names, max_n, every=len(chosen) <= 3)
-    for i, code in enumerate(chosen):
+    # up to three units: every point labelled on its line; more: the first and last years only,
+    # in one trace of their own, spread apart where the units' ranks crowd
+    every = len(chosen) <= 3
+    labels = bump_labels(points, chosen, names, max_n, every=every)
+    colors = {code: LINE_PALETTE[i % len(LINE_PALETTE)] for i, code in enumerate(chosen)}
+    for code in chosen:
         sub = points.filter(pl.col("unit_code") == code)
-        own = {lb.year: lb for lb in labels if lb.code == code}
+        own = {lb.year: lb for lb in labels if lb.code == code} if every else {}
         years = sub["year"].to_list()
         traces.append(
             {
                 "type": "scatter",
                 "x": years,
                 "y": sub["rank"].to_list(),
-                "mode": "lines+markers+text",
+                "mode": "lines+markers+text" if every else "lines+markers",
                 "name": names[code],
-                "line": {"color": LINE_PALETTE[i % len(LINE_PALETTE)], "width": 3},
+                "line": {"color": colors[code], "width": 3},
                 "marker": {"size": 8},
-                "text": [own[y].text if y in own else "" for y in years],
+                "text": [own[y].text if y in own else "" for y in years] if every else None,
                 "textposition": [own[y].position if y in own else "middle right" for y in years],
                 "textfont": {"size": 11},
                 "cliponaxis": False,
@@ -164,7 +224,10 @@ def bump_chart(ranked: pl.DataFrame, highlight: Sequence[str], *, max_background
             }
         )
     shared = [lb for lb in labels if lb.code is None]
-    if shared:
+    if labels and not every:
+        # a label is about 14 px tall; the plot is about 300 px tall at the figure's 540
+        traces.append(_end_labels_trace(labels, colors, gap=14 * (max_n + 0.2) / _RANK_PLOT_PX))
+    elif shared:
         traces.append(
             {
                 "type": "scatter",
