@@ -149,6 +149,11 @@ def _four_units_tied_at_the_top() -> pl.DataFrame:
         ("C", "BV C", 2024, 80.0),
         ("D", "BV D", 2024, 60.0),
     ]
+    return _scored(rows)
+
+
+def _scored(rows: list[tuple[str, str, int, float]]) -> pl.DataFrame:
+    """Units' CCHC scores (code, name, year, score) as the panel cchc_ranked ranks: the Sở's pool."""
     return pl.DataFrame(
         rows, schema=["unit_code", "short_name", "year", "cchc_score"], orient="row"
     ).with_columns(
@@ -180,17 +185,7 @@ def test_bump_chart_spreads_the_labels_of_units_ranked_close_together() -> None:
     """Thirty-one units; the four highlighted ones ranked 1, 3, 4 and 5 the first year: their
     "X/N" labels left of the first points stood on top of each other."""
     rows = [(f"U{i:02d}", f"Đơn vị {i}", year, 100.0 - i) for i in range(31) for year in (2023, 2024)]
-    ranked = tables.cchc_ranked(
-        pl.DataFrame(
-            rows, schema=["unit_code", "short_name", "year", "cchc_score"], orient="row"
-        ).with_columns(
-            pl.col("year").cast(pl.Int32),
-            rank_pool=pl.lit("so"),
-            rank_group=pl.lit(""),
-            cchc_rank=pl.lit(None, pl.Float64),
-            cchc_rank_of=pl.lit(None, pl.Float64),
-        )
-    )
+    ranked = tables.cchc_ranked(_scored(rows))
     fig = charts.bump_chart(ranked, ["U00", "U02", "U03", "U04"])
     (labels,) = [tr for tr in fig.data if tr.name == "Nhãn thứ hạng"]
     first = sorted(y for x, y in zip(labels.x, labels.y, strict=True) if x == 2023)
