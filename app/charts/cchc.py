@@ -130,9 +130,9 @@ def spread_labels(ranks: Sequence[float], gap: float) -> list[float]:
     return out
 
 
-def _end_labels_trace(labels: list[_Label], colors: dict[str, str], gap: float) -> dict:
-    """The first- and last-year "X/N" labels as one trace of text, each in its unit's colour
-    (grey when shared by tied units), spread apart where ranks crowd (spread_labels)."""
+def _labels_trace(labels: list[_Label], colors: dict[str, str], gap: float) -> dict:
+    """ "X/N" labels drawn apart from the units' lines, as one trace of text: each in its unit's
+    colour (grey when shared by tied units), spread apart where ranks crowd (spread_labels)."""
     y = [lb.rank for lb in labels]
     for key in {(lb.year, lb.position) for lb in labels}:
         idx = [i for i, lb in enumerate(labels) if (lb.year, lb.position) == key]
@@ -198,53 +198,39 @@ def bump_chart(ranked: pl.DataFrame, highlight: Sequence[str], *, max_background
     chosen = [c for c in highlight if c in names]
     points = df.filter(pl.col("unit_code").is_in(chosen))
     # up to three units: every point labelled on its line; more: the first and last years only,
-    # in one trace of their own, spread apart where the units' ranks crowd
+    # in a trace of their own (_labels_trace), spread apart where the units' ranks crowd
     every = len(chosen) <= 3
     labels = bump_labels(points, chosen, names, max_n, every=every)
     colors = {code: LINE_PALETTE[i % len(LINE_PALETTE)] for i, code in enumerate(chosen)}
     for code in chosen:
         sub = points.filter(pl.col("unit_code") == code)
-        own = {lb.year: lb for lb in labels if lb.code == code} if every else {}
         years = sub["year"].to_list()
-        traces.append(
-            {
-                "type": "scatter",
-                "x": years,
-                "y": sub["rank"].to_list(),
-                "mode": "lines+markers+text" if every else "lines+markers",
-                "name": names[code],
-                "line": {"color": colors[code], "width": 3},
-                "marker": {"size": 8},
-                "text": [own[y].text if y in own else "" for y in years] if every else None,
+        line = {
+            "type": "scatter",
+            "x": years,
+            "y": sub["rank"].to_list(),
+            "mode": "lines+markers",
+            "name": names[code],
+            "line": {"color": colors[code], "width": 3},
+            "marker": {"size": 8},
+            "customdata": rank_hover(sub, [names[code]] * sub.height),
+            "hovertemplate": RANK_HOVER,
+        }
+        if every:
+            own = {lb.year: lb for lb in labels if lb.code == code}
+            line |= {
+                "mode": "lines+markers+text",
+                "text": [own[y].text if y in own else "" for y in years],
                 "textposition": [own[y].position if y in own else "middle right" for y in years],
                 "textfont": {"size": 11},
                 "cliponaxis": False,
-                "customdata": rank_hover(sub, [names[code]] * sub.height),
-                "hovertemplate": RANK_HOVER,
             }
-        )
-    shared = [lb for lb in labels if lb.code is None]
-    if labels and not every:
+        traces.append(line)
+    # the labels not drawn on a line: the first- and last-year ones, or only the tied units' shared ones
+    apart = labels if not every else [lb for lb in labels if lb.code is None]
+    if apart:
         # a label is about 14 px tall; the plot is about 300 px tall at the figure's 540
-        traces.append(_end_labels_trace(labels, colors, gap=14 * (max_n + 0.2) / _RANK_PLOT_PX))
-    elif shared:
-        traces.append(
-            {
-                "type": "scatter",
-                "x": [lb.year for lb in shared],
-                "y": [lb.rank for lb in shared],
-                # invisible markers the size of the lines' markers: the text keeps the same gap to the point
-                "mode": "markers+text",
-                "marker": {"size": 8, "opacity": 0},
-                "text": [lb.text for lb in shared],
-                "textposition": [lb.position for lb in shared],
-                "textfont": {"size": 11, "color": NEUTRAL_TEXT},
-                "cliponaxis": False,
-                "hoverinfo": "skip",
-                "showlegend": False,
-                "name": "Đồng hạng",
-            }
-        )
+        traces.append(_labels_trace(apart, colors, gap=14 * (max_n + 0.2) / _RANK_PLOT_PX))
     years = df["year"].to_list()
     layout = base_layout(
         f"Thứ hạng CCHC của các đơn vị do Sở Y tế xếp hạng, {years_label(years)}",
