@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import plotly.graph_objects as go
 from docx.document import Document as DocxDocument
 
+from app.charts.common import TITLE_GAP_PX, TITLE_LINE_PX
 from report.docx_kit import TEXT_WIDTH_CM, add_caption, add_note, add_par, add_picture, data_table
 from report.images import WIDTH_PX, ChartImages
 
@@ -18,13 +19,25 @@ MAX_CHART_CM = 11.0  # a chart taller than this on the page is drawn narrower
 
 def for_print(fig: go.Figure) -> go.Figure:
     """The dashboard's chart for a document: its title goes (the numbered caption says it), its
-    subtitle (how to read the chart) stays on top in small grey type."""
+    subtitle (how to read the chart) stays on top in small grey type.
+
+    The room the title took at the top goes too, from the top margin and the height alike, so
+    the plot keeps its size and no blank band stands between the subtitle and the plot.
+    """
     title = fig.layout.title
+    text = title.text if title and title.text else ""
     subtitle = title.subtitle.text if title and title.subtitle and title.subtitle.text else ""
+    freed = TITLE_LINE_PX * (text.count("<br>") + 1) if text else 0
+    if text and not subtitle:  # nothing left on top: the pad and gap go too
+        freed += TITLE_GAP_PX
     out = go.Figure(fig)
     out.update_layout(
         title={"text": subtitle, "subtitle": {"text": ""}, "font": {"size": 12, "color": "#555555"}}
     )
+    top, height = out.layout.margin.t, out.layout.height
+    if freed and top is not None and height is not None:
+        freed = min(freed, max(0, int(top) - 10))
+        out.update_layout(margin={"t": top - freed}, height=height - freed)
     return out
 
 

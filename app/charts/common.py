@@ -119,6 +119,9 @@ def y_axis(title: str | None = None, **extra: object) -> dict:
 
 
 TITLE_CHARS, SUBTITLE_CHARS = 48, 64
+# the top margin's share of a title: each line (18 px type, 1,3 line height), and the pad above
+# and gap below the title block
+TITLE_LINE_PX, TITLE_GAP_PX = 24, 26
 
 
 def count_axis(title: str, top: float | None) -> dict:
@@ -157,7 +160,11 @@ def base_layout(
     title_text = wrap_text(title, title_chars or TITLE_CHARS)
     # a title line is 1,3 x its 18 px font, a subtitle line 1,3 x 13 px; then room for labels
     # drawn just above the plot (a rank chart's top row)
-    top = 50 + 24 * title_text.count("<br>") + (24 + 18 * sub.count("<br>") if sub else 0)
+    top = (
+        TITLE_GAP_PX
+        + TITLE_LINE_PX * (title_text.count("<br>") + 1)
+        + (24 + 18 * sub.count("<br>") if sub else 0)
+    )
     top += 28 if panel_titles else 0
     return {
         # the title block hangs from the top (Plotly centres it in the top margin otherwise, and a
