@@ -97,3 +97,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Close the snapshot connections the in-process page runs (AppTest) cached, before the
+    interpreter ends: DuckDB reports connections still open at exit as leaks."""
+    import gc
+
+    import streamlit as st
+
+    st.cache_resource.clear()
+    gc.collect()
