@@ -64,9 +64,10 @@ else:
         f"{fmt_int(shown.height)} trường hợp, giai đoạn {f.period_label}. Bấm «Chi tiết báo cáo» để xem "
         "các lần gửi của đơn vị năm đó và tệp gốc."
     )
+    table = check_list.display(shown, check_queries.reported_unit_years(f.snapshot, user.scope))
     show_table(
-        check_list.display(shown, check_queries.reported_unit_years(f.snapshot, user.scope)),
-        check_list.DISPLAY_HEADERS,
+        table,
+        check_list.shown_headers(table, state, tuple(checks)),
         "ktsl_danh_sach",
         download=check_list.download(shown),
         escaped=("link",),

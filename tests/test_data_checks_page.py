@@ -53,7 +53,9 @@ def dashboard(checks_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 
 def _table(at: AppTest) -> str:
     tables = [
-        m.value.replace("\xa0", " ") for m in at.markdown if m.value.startswith("| Loại kiểm tra | Đơn vị |")
+        m.value.replace("\xa0", " ")
+        for m in at.markdown
+        if "| Đơn vị | Năm |" in m.value.split("\n", 1)[0]  # the list (the summary has no unit column)
     ]
     return tables[0] if tables else ""
 
@@ -73,13 +75,13 @@ def test_the_administrator_sees_the_findings_and_marks_one_checked(
     at = opened(logged_in(dashboard, checks_db, "quan_tri"), PAGE)
 
     table = _table(at)
+    # the unverified are listed: a "Xác minh" column would say "Chưa xác minh" on every row
     assert (
-        table.splitlines()[0]
-        == "| Loại kiểm tra | Đơn vị | Năm | Chỉ tiêu | Điều cần xác minh | Xác minh | Báo cáo |"
+        table.splitlines()[0] == "| Loại kiểm tra | Đơn vị | Năm | Chỉ tiêu | Điều cần xác minh | Báo cáo |"
     )
     row = _row_of(at, FINDING_TEXT)
     assert UNIT_NAME in row and "2024" in row and "Tỷ lệ hài lòng của nhân viên y tế" in row, table[:2000]
-    assert f"[Chi tiết báo cáo]{LINK}" in row and "Chưa xác minh" in row
+    assert f"[Chi tiết báo cáo]{LINK}" in row
     summary = next(m.value for m in at.markdown if m.value.startswith("| Loại kiểm tra | Chưa xác minh |"))
     summary = summary.replace("\xa0", " ")
     assert (
@@ -90,11 +92,17 @@ def test_the_administrator_sees_the_findings_and_marks_one_checked(
     # without a score in 2016 (the Sở ranked one unit more than have a score)
     at.multiselect(key="ktsl_loai").set_value(["rank_mismatch", "rank_no_score"]).run()
     ranks = _table(at).replace("\\", "")
+    assert ranks.startswith("| Loại kiểm tra |")  # two checks chosen: the column tells them apart
     assert (
         "| Hạng lệch với điểm CCHC | BV Mắt | 2022 |" in ranks
         and "| Xếp hạng thiếu điểm CCHC | TT Pháp y | 2016 |" in ranks
     )
     assert FINDING_TEXT not in ranks
+    at.multiselect(key="ktsl_loai").set_value(["rank_mismatch"]).run()
+    assert _table(at).startswith("| Đơn vị | Năm |")  # one check chosen: the filter names it
+    at.radio(key="ktsl_tinh_trang").set_value("Tất cả").run()
+    assert "| Xác minh |" in _table(at).splitlines()[0]  # every state listed: each row says its own
+    at.radio(key="ktsl_tinh_trang").set_value("Chưa xác minh").run()
     at.multiselect(key="ktsl_loai").set_value([]).run()
     assert [b.label for b in at.get("download_button")] == ["Tải CSV", "Tải XLSX"]
 

@@ -32,6 +32,27 @@ DISPLAY_HEADERS = {
     "state": "Xác minh",
     "link": "Báo cáo",
 }
+
+
+def shown_headers(table: pl.DataFrame, state: str, checks: tuple[str, ...]) -> dict[str, str]:
+    """DISPLAY_HEADERS without the columns that would say on every row of `table` (the output
+    of display) what the filters above it already say: the check when one is chosen (`checks`),
+    the state when the unverified are listed (`state`) and none of them has more to say (data
+    changed since a verification). The explanation column gets their room instead of wrapping
+    over five lines.
+
+    >>> t = pl.DataFrame({"check_name": ["a", "a"], "state": [UNVERIFIED, UNVERIFIED]})
+    >>> list(shown_headers(t, UNVERIFIED, ("outlier",)))
+    ['short_name', 'year', 'indicator', 'detail', 'link']
+    >>> list(shown_headers(t, EVERY, ()))[-2:]
+    ['state', 'link']
+    """
+    dropped = {"check_name"} if len(checks) == 1 else set()
+    if state == UNVERIFIED and table["state"].eq(UNVERIFIED).all():
+        dropped.add("state")
+    return {column: header for column, header in DISPLAY_HEADERS.items() if column not in dropped}
+
+
 # the downloaded file: Vietnamese headers (year and short_name get theirs from app.downloads)
 DOWNLOAD_COLUMNS = {
     "check_name": "Loại kiểm tra",
